@@ -1,0 +1,54 @@
+# ASB Portal: two commands on a fresh machine.
+#   make run   set everything up and start the web app, Celery worker and beat
+#   make test  set everything up and run the whole test suite
+SHELL := /bin/bash
+PY := .venv/bin/python
+PIP := .venv/bin/pip
+export DJANGO_SETTINGS_MODULE ?= asb_portal.settings
+
+.PHONY: run test setup venv assets services database migrate demo lint bench clean
+
+run: setup demo
+	@$(PY) scripts/banner.py
+	.venv/bin/honcho start -f Procfile
+
+test: setup chromium
+	.venv/bin/pytest $(PYTEST_ARGS)
+
+setup: venv assets services database migrate
+
+venv: .venv/.installed
+.venv/.installed: requirements.txt
+	@test -x $(PY) || python3 -m venv .venv
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -r requirements.txt
+	@touch $@
+
+assets: static/css/app.css
+static/css/app.css: node_modules/.installed $(shell find frontend -type f 2>/dev/null)
+	bash frontend/build.sh
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+services: venv
+	@$(PY) scripts/check_services.py
+
+database: venv
+	@bash scripts/ensure_database.sh
+
+migrate: venv
+	$(PY) manage.py migrate --no-input
+
+demo: migrate
+	$(PY) manage.py seed_demo
+
+chromium:
+	@bash scripts/ensure_chromium.sh
+
+lint: venv
+	.venv/bin/ruff check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+clean:
+	rm -rf .venv node_modules static/css static/govuk staticfiles

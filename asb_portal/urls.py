@@ -1,0 +1,24 @@
+"""URL map: public reporting, staff screens, health check, admin."""
+
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from reporting.urls import phone_patterns, public_patterns
+
+from . import views
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="reporting:start", permanent=False)),
+    path("report/", include((public_patterns, "reporting"))),
+    path("staff/phone-report/", include((phone_patterns, "phone"))),
+    path("staff/", include("cases.urls")),
+    path("privacy/", views.privacy, name="privacy"),
+    path("accessibility/", views.accessibility, name="accessibility"),
+    path("healthz", views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+]
+
+handler403 = "asb_portal.views.forbidden"
+handler404 = "asb_portal.views.not_found"
+handler500 = "asb_portal.views.server_error"

@@ -1,0 +1,285 @@
+"""The case file: cases, the reports that open them, the people involved, evidence, audit."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class AsbType(models.TextChoices):
+    """National Standard for Incident Recording types."""
+
+    PERSONAL = "personal", "Personal"
+    NUISANCE = "nuisance", "Nuisance"
+    ENVIRONMENTAL = "environmental", "Environmental"
+
+
+class Category(models.Model):
+    """What kind of behaviour was reported. Reference data, edited in the admin."""
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    hint = models.CharField(max_length=200, blank=True, help_text="Shown under the option on the public form.")
+    asb_type = models.CharField(max_length=20, choices=AsbType.choices)
+    display_order = models.PositiveSmallIntegerField(default=100)
+    is_active = models.BooleanField(default=True, help_text="Inactive categories are not offered on new reports.")
+
+    class Meta:
+        ordering = ["display_order", "name"]
+        verbose_name_plural = "categories"
+
+    def __str__(self):
+        return self.name
+
+
+class CaseStatus(models.TextChoices):
+    NEW = "new", "New"
+    OPEN = "open", "Open (investigating)"
+    MONITORING = "monitoring", "Monitoring"
+    CLOSED = "closed", "Closed"
+
+
+OPEN_STATUSES = (CaseStatus.NEW, CaseStatus.OPEN, CaseStatus.MONITORING)
+
+
+class RiskLevel(models.TextChoices):
+    STANDARD = "standard", "Standard"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+
+
+class Channel(models.TextChoices):
+    ONLINE = "online", "Online"
+    PHONE = "phone", "Phone (call centre)"
+
+
+class CustomerGroup(models.TextChoices):
+    OWNER_OCCUPIER = "owner_occupier", "Resident: owner-occupier"
+    COUNCIL_TENANT = "council_tenant", "Resident: council tenant"
+    PRIVATE_TENANT = "private_tenant", "Resident: private tenant"
+    HOUSING_ASSOCIATION_TENANT = "ha_tenant", "Resident: housing association tenant"
+    VISITOR = "visitor", "Visitor to the borough"
+    BUSINESS = "business", "Business or employee of a business"
+
+
+class ContactMethod(models.TextChoices):
+    PHONE = "phone", "Phone call"
+    EMAIL = "email", "Email"
+    TEXT = "text", "Text message"
+    LETTER = "letter", "Letter"
+
+
+class PartyRole(models.TextChoices):
+    REPORTER = "reporter", "Reporter (on someone's behalf)"
+    VICTIM = "victim", "Victim"
+    COMPLAINANT = "complainant", "Complainant"
+    WITNESS = "witness", "Witness"
+    PERPETRATOR = "perpetrator", "Alleged perpetrator"
+
+
+class Frequency(models.TextChoices):
+    ONCE = "once", "It happened once"
+    DAILY = "daily", "Every day or most days"
+    WEEKLY = "weekly", "Once or twice a week"
+    MONTHLY = "monthly", "A few times a month"
+    OCCASIONALLY = "occasionally", "Now and then"
+
+
+class Case(models.Model):
+    """The file an officer works. One case can hold several reports about the same problem."""
+
+    reference = models.CharField(max_length=20, unique=True, editable=False)
+    status = models.CharField(max_length=20, choices=CaseStatus.choices, default=CaseStatus.NEW)
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="cases")
+    risk_level = models.CharField(max_length=20, choices=RiskLevel.choices, default=RiskLevel.STANDARD)
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="cases"
+    )
+    # Where the problem is (copied from the first report; officers may correct it).
+    address = models.CharField(max_length=300, blank=True)
+    postcode = models.CharField(max_length=10, blank=True, db_index=True)
+    location_description = models.CharField(max_length=500, blank=True)
+    hate_motivated = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["status", "-created_at"], name="case_status_created_idx"),
+            models.Index(
+                fields=["-created_at"], name="case_open_created_idx", condition=~Q(status="closed")
+            ),
+        ]
+
+    def __str__(self):
+        return self.reference
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class CaseReferenceCounter(models.Model):
+    """Last case number issued per year; bumped atomically by cases.services.case_reference_next."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last_number = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.year}: {self.last_number}"
+
+
+class Party(models.Model):
+    """A person (or an unknown person or group) and their part in one case."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="parties")
+    role = models.CharField(max_length=20, choices=PartyRole.choices)
+    # A known person…
+    full_name = models.CharField(max_length=200, blank=True)
+    # …or a description of unknown people or a group.
+    is_unknown = models.BooleanField(default=False, help_text="Not a known person: unknown people or a group.")
+    description = models.TextField(blank=True)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=30, blank=True)
+    # Digits only ("07700900123"), for matching repeat callers.
+    phone_normalised = models.CharField(max_length=20, blank=True, editable=False)
+    address = models.CharField(max_length=300, blank=True)
+    postcode = models.CharField(max_length=10, blank=True)
+    preferred_contact_method = models.CharField(max_length=10, choices=ContactMethod.choices, blank=True)
+    best_times = models.CharField(max_length=200, blank=True)
+    customer_group = models.CharField(max_length=20, choices=CustomerGroup.choices, blank=True)
+    support_needs = models.JSONField(default=list, blank=True)
+    support_details = models.TextField(blank=True)
+    consent_to_share = models.BooleanField(
+        null=True, blank=True, help_text="Agreed we may share details with partner agencies (Police, NHS and others)."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "parties"
+        indexes = [
+            models.Index(fields=["phone_normalised"], name="party_phone_idx", condition=~Q(phone_normalised="")),
+            models.Index(fields=["email"], name="party_email_idx", condition=~Q(email="")),
+            models.Index(fields=["postcode"], name="party_postcode_idx", condition=~Q(postcode="")),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="party_known_or_described",
+                condition=Q(is_unknown=False) & ~Q(full_name="") | Q(is_unknown=True) & ~Q(description=""),
+            )
+        ]
+
+    def __str__(self):
+        return self.full_name or self.description[:40]
+
+
+class Report(models.Model):
+    """What came in: one report, online or by phone, attached to a case."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="reports")
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    received_at = models.DateTimeField(db_index=True)
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="logged_reports"
+    )
+    # Null when anonymous.
+    reporter = models.ForeignKey(Party, null=True, blank=True, on_delete=models.PROTECT, related_name="reports")
+    reporter_role = models.CharField(max_length=20, choices=PartyRole.choices)
+    is_anonymous = models.BooleanField(default=False)
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="reports")
+    address = models.CharField(max_length=300, blank=True)
+    postcode = models.CharField(max_length=10, blank=True)
+    location_description = models.CharField(max_length=500, blank=True)
+    is_ongoing = models.BooleanField(default=False)
+    incident_date = models.DateField(null=True, blank=True)
+    incident_time = models.TimeField(null=True, blank=True)
+    frequency = models.CharField(max_length=20, choices=Frequency.choices, blank=True)
+    description = models.TextField()
+    impact = models.TextField(blank=True)
+    hate_motivated = models.CharField(
+        max_length=10, choices=[("yes", "Yes"), ("no", "No"), ("not_sure", "Not sure")], default="no"
+    )
+    hate_characteristics = models.JSONField(default=list, blank=True)
+    # One per submission attempt: a refresh or a second click never makes a second report.
+    submission_key = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+        constraints = [
+            models.CheckConstraint(
+                name="report_phone_has_logged_by",
+                condition=~Q(channel="phone") | Q(logged_by__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="report_anonymous_has_no_reporter",
+                condition=Q(is_anonymous=True, reporter__isnull=True) | Q(is_anonymous=False, reporter__isnull=False),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.case.reference} report {self.received_at:%Y-%m-%d}"
+
+
+def evidence_upload_to(instance, filename):
+    # A random name: the resident's file name is kept in original_name only.
+    return f"{instance.uploaded_at:%Y/%m}/{uuid.uuid4().hex}"
+
+
+class Evidence(models.Model):
+    """A file (photo, document, audio, video) attached to a case. Served only to staff."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.CASCADE, related_name="evidence")
+    report = models.ForeignKey(Report, null=True, blank=True, on_delete=models.SET_NULL, related_name="evidence")
+    file = models.FileField(upload_to=evidence_upload_to, max_length=200)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    uploaded_at = models.DateTimeField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Set while a resident is still filling in the online form; cleared when the report is sent.
+    staging_key = models.UUIDField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["uploaded_at"]
+        verbose_name_plural = "evidence"
+        constraints = [
+            models.CheckConstraint(
+                name="evidence_attached_or_staged",
+                condition=Q(case__isnull=False) | Q(staging_key__isnull=False),
+            )
+        ]
+
+    def __str__(self):
+        return self.original_name
+
+
+class Visibility(models.TextChoices):
+    INTERNAL = "internal", "Internal"
+    STAFF = "staff", "Staff"
+    RESIDENT = "resident", "Shareable with the resident"
+
+
+class AuditEntry(models.Model):
+    """Who did what to a case, and when. Written by every service that changes a case."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="audit_entries")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(max_length=50)
+    summary = models.CharField(max_length=300)
+    changes = models.JSONField(default=dict, blank=True)
+    visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.STAFF)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["case", "created_at"], name="audit_case_created_idx")]
+        verbose_name_plural = "audit entries"
+
+    def __str__(self):
+        return f"{self.case_id} {self.action}"

@@ -1,0 +1,295 @@
+"""Writes to the case file. Each service runs in one transaction and writes its audit entry."""
+
+import logging
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from notifications.models import MessageChannel
+from notifications.services import message_queue
+
+from . import sla
+from .evidence import evidence_check
+from .models import (
+    AuditEntry,
+    Case,
+    Category,
+    Channel,
+    Evidence,
+    Party,
+    PartyRole,
+    Report,
+    Visibility,
+)
+from .validators import contact_method_problem, normalise_phone, normalise_postcode
+
+logger = logging.getLogger(__name__)
+
+
+class ReportError(Exception):
+    """A report that cannot be accepted as it stands (the message is for the user)."""
+
+
+@dataclass
+class ReportSubmission:
+    """Everything a reporter tells us, whichever channel it came through."""
+
+    category: Category
+    description: str
+    reporter_role: str  # PartyRole: victim, witness, or reporter (on someone's behalf)
+    address: str = ""
+    postcode: str = ""
+    location_description: str = ""
+    is_ongoing: bool = False
+    incident_date: date | None = None
+    incident_time: time | None = None
+    frequency: str = ""
+    impact: str = ""
+    # Who is responsible: "named", "described" (unknown people or a group), or "unknown".
+    perpetrator_known: str = "unknown"
+    perpetrator_name: str = ""
+    perpetrator_address: str = ""
+    perpetrator_description: str = ""
+    on_behalf_of: str = ""
+    support_needs: list[str] = field(default_factory=list)
+    support_details: str = ""
+    hate_motivated: str = "no"
+    hate_characteristics: list[str] = field(default_factory=list)
+    is_anonymous: bool = False
+    full_name: str = ""
+    email: str = ""
+    phone: str = ""
+    reporter_address: str = ""
+    reporter_postcode: str = ""
+    customer_group: str = ""
+    preferred_contact_method: str = ""
+    best_times: str = ""
+    consent_to_share: bool | None = None
+
+
+def case_reference_next(*, year: int) -> str:
+    """The next case reference for a year, e.g. ASB-2026-00042.
+
+    One atomic upsert: concurrent transactions queue on the counter row, so no two
+    cases ever get the same number, and a rolled-back report gives its number back.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO cases_casereferencecounter (year, last_number) VALUES (%s, 1)
+            ON CONFLICT (year) DO UPDATE SET last_number = cases_casereferencecounter.last_number + 1
+            RETURNING last_number
+            """,
+            [year],
+        )
+        (number,) = cursor.fetchone()
+    return f"ASB-{year}-{number:05d}"
+
+
+def _check_submission(data: ReportSubmission, *, now: datetime) -> None:
+    """Business rules both channels share; forms check the same earlier to show field errors."""
+    if not data.description.strip():
+        raise ReportError("Describe what happened")
+    if data.incident_date and data.incident_date > timezone.localdate(now):
+        raise ReportError("The date of the incident must be today or in the past")
+    if not (data.postcode or data.address or data.location_description):
+        raise ReportError("Tell us where it happened")
+    if not data.is_anonymous:
+        if not data.full_name.strip():
+            raise ReportError("Enter the reporter's name, or make the report anonymous")
+        problem = contact_method_problem(
+            method=data.preferred_contact_method,
+            email=data.email,
+            phone=data.phone,
+            address=data.reporter_address,
+            postcode=data.reporter_postcode,
+        )
+        if problem:
+            raise ReportError(problem)
+
+
+def report_submit(
+    *,
+    data: ReportSubmission,
+    channel: str,
+    submission_key: uuid.UUID,
+    logged_by=None,
+    existing_case: Case | None = None,
+    staging_key: uuid.UUID | None = None,
+    received_at: datetime | None = None,
+) -> Report:
+    """Take a report from either channel: create (or add to) a case, its parties and evidence.
+
+    Idempotent on `submission_key`: sending the same submission twice (refresh, back
+    button, double click, two tabs) returns the first report and creates nothing.
+    """
+    received_at = received_at or timezone.now()
+    if channel == Channel.PHONE and logged_by is None:
+        raise ReportError("A phone report must record who logged it")
+    _check_submission(data, now=received_at)
+
+    earlier = Report.objects.select_related("case").filter(submission_key=submission_key).first()
+    if earlier:
+        return earlier
+    try:
+        with transaction.atomic():
+            report = _report_create(
+                data=data,
+                channel=channel,
+                submission_key=submission_key,
+                logged_by=logged_by,
+                existing_case=existing_case,
+                staging_key=staging_key,
+                received_at=received_at,
+            )
+    except IntegrityError:
+        # The same submission raced us (double click) and won: return its report.
+        earlier = Report.objects.select_related("case").filter(submission_key=submission_key).first()
+        if earlier is None:
+            raise
+        return earlier
+    return report
+
+
+def _report_create(*, data, channel, submission_key, logged_by, existing_case, staging_key, received_at) -> Report:
+    if existing_case is not None:
+        case = Case.objects.select_for_update().get(pk=existing_case.pk)
+        if not case.is_open:
+            raise ReportError(f"Case {case.reference} is closed: start a new case instead")
+    else:
+        case = Case.objects.create(
+            reference=case_reference_next(year=received_at.astimezone(sla.LONDON).year),
+            category=data.category,
+            address=data.address,
+            postcode=normalise_postcode(data.postcode) if data.postcode else "",
+            location_description=data.location_description,
+        )
+
+    reporter = None
+    if not data.is_anonymous:
+        reporter = Party.objects.create(
+            case=case,
+            role=data.reporter_role,
+            full_name=data.full_name.strip(),
+            email=data.email.strip().lower(),
+            phone=data.phone.strip(),
+            phone_normalised=normalise_phone(data.phone),
+            address=data.reporter_address,
+            postcode=normalise_postcode(data.reporter_postcode) if data.reporter_postcode else "",
+            preferred_contact_method=data.preferred_contact_method,
+            best_times=data.best_times,
+            customer_group=data.customer_group,
+            support_needs=data.support_needs,
+            support_details=data.support_details,
+            consent_to_share=data.consent_to_share,
+        )
+    if data.on_behalf_of.strip():
+        Party.objects.create(case=case, role=PartyRole.VICTIM, full_name=data.on_behalf_of.strip())
+    if data.perpetrator_known == "named" and data.perpetrator_name.strip():
+        Party.objects.create(
+            case=case,
+            role=PartyRole.PERPETRATOR,
+            full_name=data.perpetrator_name.strip(),
+            address=data.perpetrator_address,
+            description=data.perpetrator_description,
+        )
+    elif data.perpetrator_known == "described" and data.perpetrator_description.strip():
+        Party.objects.create(
+            case=case, role=PartyRole.PERPETRATOR, is_unknown=True, description=data.perpetrator_description.strip()
+        )
+
+    report = Report.objects.create(
+        case=case,
+        channel=channel,
+        received_at=received_at,
+        logged_by=logged_by,
+        reporter=reporter,
+        reporter_role=data.reporter_role,
+        is_anonymous=data.is_anonymous,
+        category=data.category,
+        address=data.address,
+        postcode=normalise_postcode(data.postcode) if data.postcode else "",
+        location_description=data.location_description,
+        is_ongoing=data.is_ongoing,
+        incident_date=data.incident_date,
+        incident_time=data.incident_time,
+        frequency=data.frequency,
+        description=data.description,
+        impact=data.impact,
+        hate_motivated=data.hate_motivated,
+        hate_characteristics=data.hate_characteristics,
+        submission_key=submission_key,
+    )
+    if staging_key is not None:
+        Evidence.objects.filter(staging_key=staging_key, case__isnull=True).update(
+            case=case, report=report, staging_key=None
+        )
+    if data.hate_motivated == "yes" and not case.hate_motivated:
+        case.hate_motivated = True
+        case.save(update_fields=["hate_motivated", "updated_at"])
+
+    how = "by phone" if channel == Channel.PHONE else "online"
+    AuditEntry.objects.create(
+        case=case,
+        actor=logged_by,
+        action="report_received" if existing_case is None else "report_added",
+        summary=f"Report received {how}" + ("" if existing_case is None else " and added to this case"),
+        changes={"report": report.pk, "channel": channel},
+        visibility=Visibility.RESIDENT,
+    )
+    if reporter is not None and reporter.email:
+        _acknowledgement_queue(report=report, reporter=reporter)
+    return report
+
+
+def _acknowledgement_queue(*, report: Report, reporter: Party) -> None:
+    context = {
+        "report": report,
+        "reporter": reporter,
+        "first_contact_due": sla.first_contact_due(report.received_at),
+        "council_name": settings.COUNCIL_NAME,
+        "council_phone": settings.COUNCIL_PHONE,
+    }
+    message_queue(
+        channel=MessageChannel.EMAIL,
+        to=reporter.email,
+        subject=f"We have received your report: {report.case.reference}",
+        body=render_to_string("emails/report_acknowledgement.txt", context),
+        key=f"report-ack:{report.pk}",
+    )
+
+
+def evidence_stage(*, staging_key: uuid.UUID, uploaded) -> Evidence:
+    """Keep a file a resident uploaded before sending the report. Raises ValidationError."""
+    checked = evidence_check(uploaded)
+    return Evidence.objects.create(
+        staging_key=staging_key,
+        file=uploaded,
+        original_name=uploaded.name[:255],
+        content_type=checked.content_type,
+        size=checked.size,
+        uploaded_at=timezone.now(),
+    )
+
+
+def evidence_unstage(*, staging_key: uuid.UUID, evidence_id) -> None:
+    """Remove a staged file the resident no longer wants to send."""
+    for evidence in Evidence.objects.filter(staging_key=staging_key, case__isnull=True, pk=evidence_id):
+        evidence.file.delete(save=False)
+        evidence.delete()
+
+
+def evidence_purge_abandoned(*, older_than: timedelta = timedelta(days=1)) -> int:
+    """Delete staged files from online reports that were never sent."""
+    cutoff = timezone.now() - older_than
+    purged = 0
+    for evidence in Evidence.objects.filter(case__isnull=True, uploaded_at__lt=cutoff):
+        evidence.file.delete(save=False)
+        evidence.delete()
+        purged += 1
+    return purged

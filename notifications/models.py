@@ -1,0 +1,41 @@
+"""The outbox: every outbound message, written in the sender's transaction and delivered later."""
+
+from django.db import models
+
+
+class MessageChannel(models.TextChoices):
+    EMAIL = "email", "Email"
+    SMS = "sms", "Text message"
+
+
+class MessageStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed permanently"
+
+
+class Message(models.Model):
+    """One message to one address. Knows nothing of cases: `key` says what it is for."""
+
+    channel = models.CharField(max_length=10, choices=MessageChannel.choices)
+    to = models.CharField(max_length=254)
+    subject = models.CharField(max_length=200, blank=True)
+    body = models.TextField()
+    # Who asked for it, e.g. "report-ack:42". Unique, so a retry or a second sweep
+    # can never queue the same message twice.
+    key = models.CharField(max_length=120, unique=True)
+    status = models.CharField(max_length=10, choices=MessageStatus.choices, default=MessageStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        indexes = [
+            models.Index(fields=["created_at"], name="message_pending_idx", condition=models.Q(status="pending")),
+        ]
+
+    def __str__(self):
+        return f"{self.key} → {self.to} ({self.status})"

@@ -1,0 +1,34 @@
+"""Celery entry points for message delivery. They take ids and call services."""
+
+import logging
+
+from celery import shared_task
+
+from .services import TemporaryDeliveryError, message_deliver, messages_due_for_relay
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(
+    bind=True,
+    autoretry_for=(TemporaryDeliveryError,),
+    retry_backoff=60,
+    retry_backoff_max=3600,
+    retry_jitter=True,
+    max_retries=7,
+)
+def deliver_message(self, message_id: int) -> None:
+    message_deliver(message_id=message_id)
+
+
+@shared_task
+def relay_pending_messages() -> int:
+    """Deliver messages left pending (Redis was down when they were queued, or a retry is due)."""
+    sent = 0
+    for message_id in messages_due_for_relay():
+        try:
+            message = message_deliver(message_id=message_id)
+            sent += message is not None and message.status == "sent"
+        except TemporaryDeliveryError:
+            logger.info("Message %s still failing; will retry after backoff", message_id)
+    return sent

@@ -1,0 +1,671 @@
+"""Forms for the online journey (one question per page) and the call-centre phone report.
+
+The phone report page is the same step forms shown together, so both channels validate
+alike; `for_staff=True` words the questions about "the caller" instead of "you".
+"""
+
+from crispy_forms_gds.fields import DateInputField
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Field, Layout, Size
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from cases.evidence import evidence_check
+from cases.models import Category, ContactMethod, CustomerGroup, Frequency, PartyRole
+from cases.services import ReportSubmission
+from cases.validators import contact_method_problem, normalise_postcode, validate_phone, validate_postcode
+
+SUPPORT_NEEDS = [
+    ("disability", "Disability"),
+    ("health", "Long-term physical or mental health condition"),
+    ("older", "Older person living alone"),
+    ("children", "Children in the household"),
+    ("language", "Needs an interpreter or information in another format"),
+    ("other", "Other support needs"),
+]
+HATE_CHARACTERISTICS = [
+    ("race", "Race or ethnicity"),
+    ("religion", "Religion or belief"),
+    ("sexual_orientation", "Sexual orientation"),
+    ("disability", "Disability"),
+    ("transgender", "Transgender identity"),
+    ("other", "Something else"),
+]
+BEST_TIMES = [("morning", "Morning (9am to 12pm)"), ("afternoon", "Afternoon (12pm to 5pm)"), ("evening", "Evening (5pm to 8pm)")]
+YES_NO_NOT_SURE = [("yes", "Yes"), ("no", "No"), ("not_sure", "Not sure")]
+
+
+def _label(choices, value):
+    return dict(choices).get(value, value)
+
+
+class StepForm(forms.Form):
+    """A page of the journey. `title` is the page's question; `summary()` feeds check your answers."""
+
+    title = ""
+    staff_title = ""
+    # True where the page has one question whose legend is the page's <h1>.
+    question_is_heading = False
+
+    def __init__(self, *args, for_staff=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.for_staff = for_staff
+        self.helper = FormHelper(self)
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.label_size = Size.SMALL if for_staff else Size.MEDIUM
+        self.helper.legend_size = Size.SMALL if for_staff else Size.MEDIUM
+        if for_staff:
+            for name, label in getattr(self, "staff_labels", {}).items():
+                if name in self.fields:
+                    self.fields[name].label = label
+
+    def heading(self):
+        return self.staff_title if self.for_staff and self.staff_title else self.title
+
+    def summary(self) -> list[tuple[str, str]]:
+        return []
+
+
+class CategoryForm(StepForm):
+    question_is_heading = True
+    title = "What is happening?"
+    staff_title = "What is happening"
+    category = forms.ModelChoiceField(
+        queryset=Category.objects.filter(is_active=True),
+        widget=forms.RadioSelect,
+        empty_label=None,
+        label="What is happening?",
+        error_messages={"required": "Select what is happening", "invalid_choice": "Select what is happening"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.layout = Layout(Field.radios("category", legend_size=Size.LARGE, legend_tag="h1") if not self.for_staff else Field.radios("category", small=True))
+
+    def summary(self):
+        return [("What is happening", self.cleaned_data["category"].name)]
+
+
+class LocationForm(StepForm):
+    title = "Where did it happen?"
+    staff_title = "Where it happened"
+    address = forms.CharField(label="Address or street name (optional)", required=False, max_length=300)
+    postcode = forms.CharField(label="Postcode (optional)", required=False, max_length=10)
+    location_description = forms.CharField(
+        label="Describe the place (optional)",
+        help_text="For example, the alley behind the shops on Bell Street, or the park near the play area",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.layout = Layout(
+            Field.text("address"),
+            Field.text("postcode", field_width=10),
+            Field.textarea("location_description", rows=3),
+        )
+
+    def clean_postcode(self):
+        value = self.cleaned_data["postcode"].strip()
+        if value:
+            validate_postcode(value)
+            return normalise_postcode(value)
+        return ""
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("address") or data.get("postcode") or data.get("location_description")) and not self.errors:
+            self.add_error("address", "Enter an address, a postcode or a description of the place")
+        return data
+
+    def summary(self):
+        d = self.cleaned_data
+        where = ", ".join(x for x in [d["address"], d["postcode"]] if x)
+        rows = [("Where", where or "Not given")]
+        if d["location_description"]:
+            rows.append(("About the place", d["location_description"]))
+        return rows
+
+
+class WhenForm(StepForm):
+    title = "When did it happen?"
+    staff_title = "When it happened"
+    is_ongoing = forms.TypedChoiceField(
+        label="Is it still happening?",
+        choices=[("no", "No, it happened once"), ("yes", "Yes, it keeps happening")],
+        coerce=lambda v: v == "yes",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select whether it is still happening"},
+    )
+    incident_date = DateInputField(
+        label="Date it happened, or when it started",
+        help_text="For example, 27 3 2026. If it keeps happening, when it started or the latest time",
+        require_all_fields=False,
+    )
+    incident_time = forms.TimeField(
+        label="Time (optional)",
+        help_text="For example, 21:30",
+        required=False,
+        input_formats=["%H:%M", "%H.%M", "%I:%M%p", "%I:%M %p", "%I%p", "%I %p"],
+        error_messages={"invalid": "Enter a time like 21:30 or 9:30pm"},
+    )
+    frequency = forms.ChoiceField(
+        label="How often does it happen?",
+        choices=Frequency.choices,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["incident_date"].error_messages.update(
+            {"required": "Enter the date it happened", "incomplete": "Enter the date it happened, including day, month and year"}
+        )
+        self.helper.layout = Layout(
+            Field.radios("is_ongoing", inline=True),
+            Field("incident_date"),
+            Field.text("incident_time", field_width=5),
+            Field.radios("frequency", small=True),
+        )
+
+    def clean_incident_date(self):
+        value = self.cleaned_data["incident_date"]
+        if value and value > timezone.localdate():
+            raise ValidationError("The date must be today or in the past")
+        if value and value.year < 1990:
+            raise ValidationError("Enter a real date, like 27 3 2026")
+        return value
+
+    def clean(self):
+        data = super().clean()
+        day, at = data.get("incident_date"), data.get("incident_time")
+        if day and at and day == timezone.localdate() and at > timezone.localtime().time().replace(second=59):
+            self.add_error("incident_time", "The time must be now or in the past")
+        if data.get("is_ongoing") and not data.get("frequency"):
+            self.add_error("frequency", "Select how often it happens")
+        if data.get("is_ongoing") is False:
+            data["frequency"] = Frequency.ONCE
+        return data
+
+    def summary(self):
+        d = self.cleaned_data
+        when = d["incident_date"].strftime("%-d %B %Y")
+        if d.get("incident_time"):
+            when += f" at {d['incident_time']:%H:%M}"
+        rows = [("When", when)]
+        if d["is_ongoing"]:
+            rows.append(("How often", _label(Frequency.choices, d["frequency"])))
+        return rows
+
+
+class DescriptionForm(StepForm):
+    title = "What happened?"
+    staff_title = "What happened"
+    description = forms.CharField(
+        label="Describe what happened",
+        help_text="Include what was said or done, who was there, and anything that identifies the people involved",
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"required": "Describe what happened", "max_length": "Description must be 5000 characters or fewer"},
+    )
+    impact = forms.CharField(
+        label="How is it affecting you or others? (optional)",
+        max_length=3000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    staff_labels = {"impact": "How is it affecting the caller or others? (optional)"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.layout = Layout(Field.textarea("description", rows=6), Field.textarea("impact", rows=4))
+
+    def summary(self):
+        d = self.cleaned_data
+        return [("What happened", d["description"]), ("How it affects you", d["impact"] or "Not given")]
+
+
+class PeopleForm(StepForm):
+    title = "Do you know who is responsible?"
+    staff_title = "Who is responsible"
+    perpetrator_known = forms.ChoiceField(
+        label="Do you know who is responsible?",
+        choices=[
+            ("named", "Yes, I know who it is"),
+            ("described", "I do not know their name, but I can describe them or the group"),
+            ("unknown", "I do not know who is responsible"),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select whether you know who is responsible"},
+    )
+    perpetrator_name = forms.CharField(label="Their name", required=False, max_length=200)
+    perpetrator_address = forms.CharField(label="Their address, if you know it (optional)", required=False, max_length=300)
+    perpetrator_description = forms.CharField(
+        label="Describe them or the group",
+        help_text="For example, age, height, clothing, vehicle, how many people",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    staff_labels = {"perpetrator_known": "Does the caller know who is responsible?"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.layout = Layout(
+            Field.radios("perpetrator_known", small=self.for_staff),
+            Field.text("perpetrator_name"),
+            Field.text("perpetrator_address"),
+            Field.textarea("perpetrator_description", rows=3),
+        )
+
+    def clean(self):
+        data = super().clean()
+        known = data.get("perpetrator_known")
+        if known == "named" and not data.get("perpetrator_name", "").strip():
+            self.add_error("perpetrator_name", "Enter their name")
+        if known == "described" and not data.get("perpetrator_description", "").strip():
+            self.add_error("perpetrator_description", "Describe them or the group")
+        return data
+
+    def summary(self):
+        d = self.cleaned_data
+        known = d["perpetrator_known"]
+        if known == "named":
+            text = d["perpetrator_name"] + (f", {d['perpetrator_address']}" if d["perpetrator_address"] else "")
+            if d["perpetrator_description"]:
+                text += f". {d['perpetrator_description']}"
+        elif known == "described":
+            text = d["perpetrator_description"]
+        else:
+            text = "Not known"
+        return [("Who is responsible", text)]
+
+
+class YourPartForm(StepForm):
+    question_is_heading = True
+    title = "How are you involved?"
+    staff_title = "How the caller is involved"
+    reporter_role = forms.ChoiceField(
+        label="How are you involved?",
+        choices=[
+            (PartyRole.VICTIM, "It is happening to me"),
+            (PartyRole.WITNESS, "I saw or heard it happen to someone else"),
+            (PartyRole.REPORTER, "I am reporting on behalf of someone else"),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select how you are involved"},
+    )
+    on_behalf_of = forms.CharField(
+        label="If you are reporting for someone else, their name (optional)", required=False, max_length=200
+    )
+    staff_labels = {"reporter_role": "How is the caller involved?", "on_behalf_of": "Name of the person they are reporting for (optional)"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.for_staff:
+            self.fields["reporter_role"].choices = [
+                (PartyRole.VICTIM, "It is happening to them (victim)"),
+                (PartyRole.WITNESS, "They saw or heard it (witness)"),
+                (PartyRole.REPORTER, "Reporting on behalf of someone else"),
+            ]
+        self.helper.layout = Layout(
+            Field.radios("reporter_role", legend_size=Size.LARGE, legend_tag="h1") if not self.for_staff else Field.radios("reporter_role", small=True),
+            Field.text("on_behalf_of"),
+        )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("reporter_role") != PartyRole.REPORTER:
+            data["on_behalf_of"] = ""
+        return data
+
+    def summary(self):
+        d = self.cleaned_data
+        rows = [("How you are involved", _label(self.fields["reporter_role"].choices, d["reporter_role"]))]
+        if d["on_behalf_of"]:
+            rows.append(("Reporting for", d["on_behalf_of"]))
+        return rows
+
+
+class SupportForm(StepForm):
+    title = "Support and hate incidents"
+    staff_title = "Support needs and hate incidents"
+    support_needs = forms.MultipleChoiceField(
+        label="Do you, or the person affected, need any support? (optional)",
+        help_text="Select all that apply. This helps us judge the risk and contact you in the right way",
+        choices=SUPPORT_NEEDS,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    support_details = forms.CharField(
+        label="Tell us more about support needs (optional)", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    hate_motivated = forms.ChoiceField(
+        label="Do you think it was because of who you are, or who the person affected is?",
+        help_text="For example their race, religion, sexual orientation, disability or transgender identity",
+        choices=YES_NO_NOT_SURE,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select whether you think it was motivated by hate"},
+    )
+    hate_characteristics = forms.MultipleChoiceField(
+        label="What do you think it was about? (optional)", choices=HATE_CHARACTERISTICS, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    staff_labels = {
+        "support_needs": "Does the caller, or the person affected, need any support? (optional)",
+        "hate_motivated": "Does the caller think it was motivated by hate?",
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.layout = Layout(
+            Field.checkboxes("support_needs", small=True),
+            Field.textarea("support_details", rows=3),
+            Field.radios("hate_motivated", inline=True),
+            Field.checkboxes("hate_characteristics", small=True),
+        )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("hate_motivated") == "no":
+            data["hate_characteristics"] = []
+        return data
+
+    def summary(self):
+        d = self.cleaned_data
+        needs = ", ".join(_label(SUPPORT_NEEDS, n) for n in d["support_needs"]) or "None given"
+        if d["support_details"]:
+            needs += f". {d['support_details']}"
+        hate = _label(YES_NO_NOT_SURE, d["hate_motivated"])
+        if d["hate_characteristics"]:
+            hate += ": " + ", ".join(_label(HATE_CHARACTERISTICS, c) for c in d["hate_characteristics"])
+        return [("Support needs", needs), ("Motivated by hate", hate)]
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+    template_name = "django/forms/widgets/file.html"
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, (list, tuple)):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []
+
+
+class EvidenceForm(StepForm):
+    title = "Upload photos, videos or documents (optional)"
+    files = MultipleFileField(
+        label="Upload a file",
+        required=False,
+        help_text="Photos, videos, audio recordings or documents. Each file must be smaller than {size}.",
+    )
+
+    def __init__(self, *args, staged_count=0, **kwargs):
+        super().__init__(*args, **kwargs)
+        from django.template.defaultfilters import filesizeformat
+
+        self.staged_count = staged_count
+        self.fields["files"].help_text = self.fields["files"].help_text.format(size=filesizeformat(settings.EVIDENCE_MAX_BYTES))
+        self.helper.layout = Layout(Field("files"))
+
+    def clean_files(self):
+        files = self.cleaned_data["files"]
+        if self.staged_count + len(files) > settings.EVIDENCE_MAX_FILES:
+            raise ValidationError(f"You can upload up to {settings.EVIDENCE_MAX_FILES} files")
+        for uploaded in files:
+            evidence_check(uploaded)
+        return files
+
+
+class AnonymousForm(StepForm):
+    question_is_heading = True
+    title = "Do you want to give your name and contact details?"
+    staff_title = "Caller's details"
+    anonymous = forms.TypedChoiceField(
+        label="Do you want to give your name and contact details?",
+        choices=[("no", "Yes, give my details"), ("yes", "No, report anonymously")],
+        coerce=lambda v: v == "yes",
+        widget=forms.RadioSelect,
+        help_text="If you report anonymously we cannot contact you, ask you for more information or tell you what we have done.",
+        error_messages={"required": "Select whether you want to give your details"},
+    )
+    staff_labels = {"anonymous": "Does the caller want to give their details?"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.for_staff:
+            self.fields["anonymous"].choices = [("no", "Yes, give their details"), ("yes", "No, anonymous report")]
+            self.fields["anonymous"].help_text = "Tell the caller that we cannot update anonymous reporters."
+        self.helper.layout = Layout(
+            Field.radios("anonymous", legend_size=Size.LARGE, legend_tag="h1") if not self.for_staff else Field.radios("anonymous", small=True, inline=True)
+        )
+
+    def summary(self):
+        return [("Anonymous", "Yes: we cannot update you" if self.cleaned_data["anonymous"] else "No")]
+
+
+class AboutYouForm(StepForm):
+    title = "Your details"
+    staff_title = "Caller's contact details"
+    full_name = forms.CharField(label="Full name", max_length=200, error_messages={"required": "Enter your full name"})
+    email = forms.EmailField(
+        label="Email address (optional)",
+        required=False,
+        help_text="We will send you a reference number for your report",
+        error_messages={"invalid": "Enter an email address in the correct format, like name@example.com"},
+    )
+    phone = forms.CharField(label="Phone number (optional)", required=False, max_length=30, help_text="A mobile number if you would like text messages")
+    reporter_address = forms.CharField(label="Your address (optional)", required=False, max_length=300)
+    reporter_postcode = forms.CharField(label="Your postcode (optional)", required=False, max_length=10)
+    staff_labels = {"reporter_address": "Caller's address (optional)", "reporter_postcode": "Caller's postcode (optional)"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.for_staff:
+            self.fields["full_name"].error_messages["required"] = "Enter the caller's full name, or choose an anonymous report"
+        self.helper.layout = Layout(
+            Field.text("full_name"),
+            Field.text("email", field_width=20),
+            Field.text("phone", field_width=20),
+            Field.text("reporter_address"),
+            Field.text("reporter_postcode", field_width=10),
+        )
+
+    def clean_phone(self):
+        value = self.cleaned_data["phone"].strip()
+        if value:
+            validate_phone(value)
+        return value
+
+    def clean_reporter_postcode(self):
+        value = self.cleaned_data["reporter_postcode"].strip()
+        if value:
+            validate_postcode(value)
+            return normalise_postcode(value)
+        return ""
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and not (data.get("email") or data.get("phone") or data.get("reporter_address")):
+            who = "the caller's" if self.for_staff else "your"
+            self.add_error("email", f"Enter {who} email address, phone number or address so we can contact {'them' if self.for_staff else 'you'}")
+        return data
+
+    def summary(self):
+        d = self.cleaned_data
+        rows = [("Name", d["full_name"])]
+        rows += [(label, d[key]) for label, key in [("Email", "email"), ("Phone", "phone")] if d[key]]
+        address = ", ".join(x for x in [d["reporter_address"], d["reporter_postcode"]] if x)
+        if address:
+            rows.append(("Address", address))
+        return rows
+
+
+class CustomerGroupForm(StepForm):
+    question_is_heading = True
+    title = "Which of these describes you best?"
+    staff_title = "Customer group"
+    customer_group = forms.ChoiceField(
+        label="Which of these describes you best?",
+        choices=CustomerGroup.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select which of these describes you best"},
+    )
+    staff_labels = {"customer_group": "Which of these describes the caller best?"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.layout = Layout(
+            Field.radios("customer_group", legend_size=Size.LARGE, legend_tag="h1") if not self.for_staff else Field.radios("customer_group", small=True)
+        )
+
+    def summary(self):
+        return [("You are", _label(CustomerGroup.choices, self.cleaned_data["customer_group"]))]
+
+
+class ContactPreferencesForm(StepForm):
+    title = "How should we contact you?"
+    staff_title = "How to contact the caller"
+    preferred_contact_method = forms.ChoiceField(
+        label="How would you like us to contact you?",
+        choices=ContactMethod.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select how you would like us to contact you"},
+    )
+    best_times = forms.MultipleChoiceField(
+        label="When is best to contact you? (optional)", choices=BEST_TIMES, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    best_times_notes = forms.CharField(
+        label="Anything else about contacting you safely (optional)",
+        help_text="For example, do not leave voicemail messages, or only call after 6pm",
+        required=False,
+        max_length=200,
+    )
+    staff_labels = {
+        "preferred_contact_method": "How would the caller like us to contact them?",
+        "best_times": "When is best to contact them? (optional)",
+    }
+
+    def __init__(self, *args, contact_details=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.contact_details = contact_details or {}
+        self.helper.layout = Layout(
+            Field.radios("preferred_contact_method", small=self.for_staff),
+            Field.checkboxes("best_times", small=True),
+            Field.text("best_times_notes"),
+        )
+
+    def clean(self):
+        data = super().clean()
+        method = data.get("preferred_contact_method")
+        if method:
+            details = self.contact_details
+            problem = contact_method_problem(
+                method=method,
+                email=details.get("email", ""),
+                phone=details.get("phone", ""),
+                address=details.get("reporter_address", ""),
+                postcode=details.get("reporter_postcode", ""),
+            )
+            if problem:
+                if self.for_staff:
+                    problem = problem.replace("Enter an", "Enter the caller's").replace("Enter your", "Enter the caller's").replace("contact you", "contact them")
+                self.add_error("preferred_contact_method", problem)
+        return data
+
+    def best_times_text(self) -> str:
+        d = self.cleaned_data
+        parts = [_label(BEST_TIMES, t) for t in d.get("best_times", [])]
+        if d.get("best_times_notes"):
+            parts.append(d["best_times_notes"])
+        return "; ".join(parts)
+
+    def summary(self):
+        return [
+            ("Contact me by", _label(ContactMethod.choices, self.cleaned_data["preferred_contact_method"])),
+            ("Best times", self.best_times_text() or "Any time"),
+        ]
+
+
+class ConsentForm(StepForm):
+    title = "Sharing your report"
+    staff_title = "Consent to share"
+    consent_to_share = forms.TypedChoiceField(
+        label="Can we share your details with partner agencies if that helps to resolve the problem?",
+        help_text="For example Leicestershire Police, the NHS or social services. We always share information when the law requires it, for example to protect someone from harm",
+        choices=[("yes", "Yes"), ("no", "No")],
+        coerce=lambda v: v == "yes",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select whether we can share your details with partner agencies"},
+    )
+    staff_labels = {"consent_to_share": "Can we share the caller's details with partner agencies?"}
+
+    def __init__(self, *args, anonymous=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if anonymous:
+            del self.fields["consent_to_share"]
+            self.helper.layout = Layout()
+        else:
+            self.helper.layout = Layout(Field.radios("consent_to_share", inline=True))
+
+    def summary(self):
+        if "consent_to_share" not in self.cleaned_data:
+            return []
+        return [("Share with partner agencies", "Yes" if self.cleaned_data["consent_to_share"] else "No")]
+
+
+class CheckAnswersForm(StepForm):
+    """The last step: no questions, just the send button."""
+
+    title = "Check your answers before sending your report"
+
+
+def submission_from(answers: dict, *, is_anonymous: bool) -> ReportSubmission:
+    """Turn the merged cleaned data of the step forms into the service's input."""
+    best_times = "; ".join(
+        [_label(BEST_TIMES, t) for t in answers.get("best_times", [])] + [x for x in [answers.get("best_times_notes", "")] if x]
+    )
+    personal = {} if is_anonymous else {
+        "full_name": answers.get("full_name", ""),
+        "email": answers.get("email", ""),
+        "phone": answers.get("phone", ""),
+        "reporter_address": answers.get("reporter_address", ""),
+        "reporter_postcode": answers.get("reporter_postcode", ""),
+        "preferred_contact_method": answers.get("preferred_contact_method", ""),
+        "best_times": best_times,
+        "consent_to_share": answers.get("consent_to_share"),
+    }
+    return ReportSubmission(
+        category=answers["category"],
+        description=answers["description"],
+        impact=answers.get("impact", ""),
+        reporter_role=answers["reporter_role"],
+        on_behalf_of=answers.get("on_behalf_of", ""),
+        address=answers.get("address", ""),
+        postcode=answers.get("postcode", ""),
+        location_description=answers.get("location_description", ""),
+        is_ongoing=answers["is_ongoing"],
+        incident_date=answers.get("incident_date"),
+        incident_time=answers.get("incident_time"),
+        frequency=answers.get("frequency", ""),
+        perpetrator_known=answers.get("perpetrator_known", "unknown"),
+        perpetrator_name=answers.get("perpetrator_name", ""),
+        perpetrator_address=answers.get("perpetrator_address", ""),
+        perpetrator_description=answers.get("perpetrator_description", ""),
+        support_needs=answers.get("support_needs", []),
+        support_details=answers.get("support_details", ""),
+        hate_motivated=answers.get("hate_motivated", "no"),
+        hate_characteristics=answers.get("hate_characteristics", []),
+        is_anonymous=is_anonymous,
+        customer_group=answers.get("customer_group", ""),
+        **personal,
+    )

@@ -1,0 +1,331 @@
+"""How reports come in: the public online journey and the call-centre phone report."""
+
+import uuid
+from datetime import date
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import FileSystemStorage
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
+from django_ratelimit.core import is_ratelimited
+from formtools.wizard.views import NamedUrlSessionWizardView
+
+from cases import sla
+from cases.models import Channel, Evidence
+from cases.roles import CAN_LOG_PHONE_REPORTS, has_any_role
+from cases.selectors import caller_history, open_case_ids, phone_report_for_confirmation
+from cases.services import ReportError, evidence_stage, evidence_unstage, report_submit
+
+from . import forms
+
+ONLINE_STEPS = [
+    ("category", forms.CategoryForm),
+    ("location", forms.LocationForm),
+    ("when", forms.WhenForm),
+    ("description", forms.DescriptionForm),
+    ("people", forms.PeopleForm),
+    ("your-part", forms.YourPartForm),
+    ("support", forms.SupportForm),
+    ("evidence", forms.EvidenceForm),
+    ("anonymous", forms.AnonymousForm),
+    ("about-you", forms.AboutYouForm),
+    ("customer-group", forms.CustomerGroupForm),
+    ("contact-preferences", forms.ContactPreferencesForm),
+    ("consent", forms.ConsentForm),
+    ("check", forms.CheckAnswersForm),
+]
+LAST_REPORT_SESSION_KEY = "reporting:last_report"
+
+
+def _gives_details(wizard) -> bool:
+    data = wizard.get_cleaned_data_for_step("anonymous")
+    return not (data or {}).get("anonymous", False)
+
+
+def start(request):
+    return render(request, "reporting/start.html")
+
+
+@method_decorator(never_cache, name="dispatch")
+class OnlineReportWizard(NamedUrlSessionWizardView):
+    """The public journey: one question per page, answers kept in the (database) session."""
+
+    form_list = ONLINE_STEPS
+    condition_dict = {"about-you": _gives_details, "contact-preferences": _gives_details}
+    # Evidence is kept by cases.services.evidence_stage, never in formtools' file storage.
+    file_storage = FileSystemStorage(location=settings.MEDIA_ROOT)
+    template_name = "reporting/step.html"
+
+    # --- keys that make one journey one report ------------------------------------
+    def _key(self, name: str) -> uuid.UUID:
+        extra = self.storage.extra_data
+        if name not in extra:
+            extra[name] = str(uuid.uuid4())
+            self.storage.extra_data = extra
+        return uuid.UUID(extra[name])
+
+    def _staged_files(self):
+        return Evidence.objects.filter(staging_key=self._key("staging_key"), case__isnull=True)
+
+    # --- navigation ---------------------------------------------------------------
+    def get(self, request, *args, **kwargs):
+        step = kwargs.get("step")
+        if step is None:
+            # "Start now": a fresh journey.
+            self.storage.reset()
+            self.storage.current_step = self.steps.first
+            return redirect(self.get_step_url(self.steps.first))
+        form_list = list(self.get_form_list())
+        if step in form_list:
+            missing = next((s for s in form_list[: form_list.index(step)] if self.storage.get_step_data(s) is None), None)
+            if missing is not None:
+                # After sending, the back button lands here with an empty journey: show the confirmation.
+                if missing == self.steps.first and request.session.get(LAST_REPORT_SESSION_KEY):
+                    return redirect("reporting:confirmation")
+                return redirect(self.get_step_url(missing))
+            if "change" in request.GET:
+                self.storage.extra_data = {**self.storage.extra_data, "returning_to_check": True}
+        return super().get(request, *args, **kwargs)
+
+    def post(self, *args, **kwargs):
+        request = self.request
+        current = request.POST.get(f"{self.get_prefix(request)}-current_step") or request.POST.get("current_step")
+        if self.storage.get_step_data(self.steps.first) is None and current == "check":
+            # A refresh or second click after the report was sent: never a second report.
+            if request.session.get(LAST_REPORT_SESSION_KEY):
+                return redirect("reporting:confirmation")
+        if self.steps.current == "evidence":
+            if remove := request.POST.get("remove"):
+                try:
+                    evidence_unstage(staging_key=self._key("staging_key"), evidence_id=uuid.UUID(remove))
+                except ValueError:
+                    pass
+                return redirect(self.get_step_url("evidence"))
+            if "upload" in request.POST:
+                form = self.get_form(data=request.POST, files=request.FILES)
+                if form.is_valid():
+                    self._stage(form)
+                    return redirect(self.get_step_url("evidence"))
+                return self.render(form)
+        if self.steps.current == "check" and is_ratelimited(
+            request, group="report-submit", key="ip", rate=settings.REPORT_SUBMIT_RATE, method="POST", increment=True
+        ):
+            from asb_portal.views import rate_limited
+
+            return rate_limited(request)
+        return super().post(*args, **kwargs)
+
+    def render_next_step(self, form, **kwargs):
+        extra = self.storage.extra_data
+        if extra.get("returning_to_check"):
+            steps = [s for s in self.get_form_list() if s != "check"]
+            if all(self.storage.get_step_data(s) is not None for s in steps):
+                self.storage.extra_data = {**extra, "returning_to_check": False}
+                return self.render_goto_step("check")
+        return super().render_next_step(form, **kwargs)
+
+    # --- forms --------------------------------------------------------------------
+    def get_form_kwargs(self, step=None):
+        kwargs = super().get_form_kwargs(step)
+        if step == "evidence":
+            kwargs["staged_count"] = self._staged_files().count()
+        elif step == "contact-preferences":
+            kwargs["contact_details"] = self.get_cleaned_data_for_step("about-you") or {}
+        elif step == "consent":
+            kwargs["anonymous"] = not _gives_details(self)
+        return kwargs
+
+    def process_step_files(self, form):
+        if self.steps.current == "evidence":
+            self._stage(form)
+            return {}
+        return super().process_step_files(form)
+
+    def _stage(self, form):
+        staging_key = self._key("staging_key")
+        try:
+            with transaction.atomic():
+                for uploaded in form.cleaned_data["files"]:
+                    evidence_stage(staging_key=staging_key, uploaded=uploaded)
+        except ValidationError as exc:  # checked by the form already; defensive
+            messages.error(self.request, exc.messages[0])
+
+    def get_context_data(self, form, **kwargs):
+        context = super().get_context_data(form=form, **kwargs)
+        step = self.steps.current
+        steps = list(self.get_form_list())
+        index = steps.index(step)
+        context["back_url"] = self.get_step_url(steps[index - 1]) if index else reverse("reporting:start")
+        context["step_name"] = step
+        if step == "evidence":
+            context["staged_files"] = list(self._staged_files())
+        if step == "check":
+            context["summary"] = self._summary()
+            context["staged_files"] = list(self._staged_files())
+        return context
+
+    def _summary(self):
+        sections = []
+        for step in self.get_form_list():
+            if step in ("check", "evidence"):
+                continue
+            form = self.get_form(step=step, data=self.storage.get_step_data(step), files=self.storage.get_step_files(step))
+            if form.is_valid():
+                rows = form.summary()
+                if rows:
+                    sections.append({"url": self.get_step_url(step) + "?change=1", "rows": rows, "step": step})
+        return sections
+
+    def get_step_url(self, step):
+        return reverse("reporting:step", kwargs={"step": step})
+
+    # --- done ---------------------------------------------------------------------
+    def done(self, form_list, form_dict=None, **kwargs):
+        answers = self.get_all_cleaned_data()
+        is_anonymous = not _gives_details(self)
+        try:
+            report = report_submit(
+                data=forms.submission_from(answers, is_anonymous=is_anonymous),
+                channel=Channel.ONLINE,
+                submission_key=self._key("submission_key"),
+                staging_key=self._key("staging_key"),
+            )
+        except ReportError as exc:
+            messages.error(self.request, str(exc))
+            return redirect(self.get_step_url("check"))
+        self.request.session[LAST_REPORT_SESSION_KEY] = {
+            "reference": report.case.reference,
+            "anonymous": report.is_anonymous,
+            "email": report.reporter.email if report.reporter else "",
+            "contact_method": report.reporter.get_preferred_contact_method_display() if report.reporter else "",
+            "first_contact_due": sla.first_contact_due(report.received_at).date().isoformat(),
+        }
+        return redirect("reporting:confirmation")
+
+
+@never_cache
+def confirmation(request):
+    last = request.session.get(LAST_REPORT_SESSION_KEY)
+    if not last:
+        return redirect("reporting:start")
+    return render(
+        request,
+        "reporting/confirmation.html",
+        {"report": last, "first_contact_due": date.fromisoformat(last["first_contact_due"])},
+    )
+
+
+# --- call-centre phone report -------------------------------------------------------
+
+PHONE_SECTIONS = [
+    ("anonymous", forms.AnonymousForm),
+    ("about-you", forms.AboutYouForm),
+    ("customer-group", forms.CustomerGroupForm),
+    ("contact-preferences", forms.ContactPreferencesForm),
+    ("category", forms.CategoryForm),
+    ("location", forms.LocationForm),
+    ("when", forms.WhenForm),
+    ("description", forms.DescriptionForm),
+    ("people", forms.PeopleForm),
+    ("your-part", forms.YourPartForm),
+    ("support", forms.SupportForm),
+    ("consent", forms.ConsentForm),
+]
+CALLER_SECTIONS = {"about-you", "contact-preferences"}
+
+
+def _phone_forms(data=None):
+    """The step forms, prefixed, worded for staff. Caller-only sections skip validation when anonymous."""
+    built = {}
+    anonymous = None
+    for prefix, form_class in PHONE_SECTIONS:
+        kwargs = {"prefix": prefix, "for_staff": True, "data": data}
+        if prefix == "contact-preferences":
+            about = built["about-you"]
+            kwargs["contact_details"] = about.cleaned_data if data is not None and about.is_valid() else {}
+        built[prefix] = form_class(**kwargs)
+        if prefix == "anonymous" and data is not None and built[prefix].is_valid():
+            anonymous = built[prefix].cleaned_data["anonymous"]
+    return built, anonymous
+
+
+@never_cache
+@login_required
+def phone_report(request):
+    """Log a phone report on one page; show earlier reports from the same caller before saving."""
+    if not has_any_role(request.user, CAN_LOG_PHONE_REPORTS):
+        raise PermissionDenied
+    if request.method != "POST":
+        form_set, _ = _phone_forms()
+        return render(request, "reporting/phone_report.html", {"forms": form_set, "submission_key": uuid.uuid4()})
+
+    try:
+        submission_key = uuid.UUID(request.POST.get("submission_key", ""))
+    except ValueError:
+        submission_key = uuid.uuid4()
+    form_set, anonymous = _phone_forms(request.POST)
+    relevant = [f for name, f in form_set.items() if not (anonymous and name in CALLER_SECTIONS)]
+    all_valid = all([f.is_valid() for f in relevant])  # a list, so every form shows its errors
+
+    context = {"forms": form_set, "submission_key": submission_key, "anonymous": anonymous}
+    if not all_valid:
+        context["errors"] = [(f, f.errors) for f in relevant if f.errors]
+        return render(request, "reporting/phone_report.html", context, status=200)
+
+    answers = {}
+    for f in relevant:
+        answers.update(f.cleaned_data)
+    about = form_set["about-you"].cleaned_data if not anonymous else {}
+    matches = list(
+        caller_history(
+            request.user,
+            phone=about.get("phone", ""),
+            email=about.get("email", ""),
+            postcode=about.get("reporter_postcode", "") or answers.get("postcode", ""),
+            address=about.get("reporter_address", "") or answers.get("address", ""),
+        )
+    )
+    open_ids = open_case_ids(matches)
+    link_to = request.POST.get("link_to", "")
+    if matches and not link_to:
+        # First save: show the caller's history and ask whether this belongs to an open case.
+        context.update(matches=matches, open_case_ids=open_ids, ask_link=True)
+        return render(request, "reporting/phone_report.html", context)
+
+    existing_case = None
+    if link_to and link_to != "new":
+        # Only an open case from this caller's history may be linked.
+        existing_case = next((r.case for r in matches if r.case.is_open and str(r.case.pk) == link_to), None)
+        if existing_case is None:
+            context.update(matches=matches, open_case_ids=open_ids, ask_link=True, link_error="Select an open case from the list, or start a new case")
+            return render(request, "reporting/phone_report.html", context)
+    try:
+        report = report_submit(
+            data=forms.submission_from(answers, is_anonymous=bool(anonymous)),
+            channel=Channel.PHONE,
+            submission_key=submission_key,
+            logged_by=request.user,
+            existing_case=existing_case,
+        )
+    except ReportError as exc:
+        context.update(matches=matches, open_case_ids=open_ids, ask_link=bool(matches), link_error=str(exc))
+        return render(request, "reporting/phone_report.html", context)
+    return redirect("phone:done", reference=report.case.reference)
+
+
+@never_cache
+@login_required
+def phone_done(request, reference):
+    if not has_any_role(request.user, CAN_LOG_PHONE_REPORTS):
+        raise PermissionDenied
+    report = phone_report_for_confirmation(request.user, reference=reference)
+    if report is None:
+        raise Http404
+    return render(request, "reporting/phone_done.html", {"report": report, "first_contact_due": sla.first_contact_due(report.received_at)})

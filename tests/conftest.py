@@ -1,0 +1,78 @@
+"""Shared fixtures: real Postgres (pytest-django), a Redis database of the tests' own, staff users per role."""
+
+import os
+
+# Playwright's sync API runs an event loop in the test thread; Django must still allow ORM calls there.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+# Tests use Redis database 15, so they never feed tasks to a development worker on database 0.
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
+os.environ.setdefault("CELERY_BROKER_URL", os.environ["REDIS_URL"])
+
+import pytest  # noqa: E402
+from django.contrib.auth.models import Group  # noqa: E402
+from django.core.cache import cache  # noqa: E402
+
+from cases.roles import GROUP_NAMES, Role  # noqa: E402
+
+from .cases.factories import UserFactory  # noqa: E402
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Role groups and categories for every test that touches the database.
+
+    Transactional tests (threads, the live server) truncate every table, migration-seeded
+    rows included, so the rows are ensured before each test rather than trusted to be there.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    names = set(request.fixturenames)
+    if not (marker or names & {"db", "transactional_db", "live_server", "page"}):
+        yield
+        return
+    transactional = bool(marker and marker.kwargs.get("transaction")) or bool(names & {"transactional_db", "live_server", "page"})
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    from cases.reference_data import reference_data_ensure
+
+    reference_data_ensure()
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache():
+    # Rate-limit counters live in the cache; each test starts with none.
+    cache.clear()
+    yield
+
+
+def _user(username, role):
+    user = UserFactory(username=username, password=PASSWORD)
+    if role:
+        user.groups.add(Group.objects.get(name=GROUP_NAMES[role]))
+    return user
+
+
+@pytest.fixture
+def call_centre_user(db):
+    return _user("cc", Role.CALL_CENTRE)
+
+
+@pytest.fixture
+def officer_user(db):
+    return _user("officer", Role.OFFICER)
+
+
+@pytest.fixture
+def manager_user(db):
+    return _user("manager", Role.MANAGER)
+
+
+@pytest.fixture
+def no_role_user(db):
+    return _user("norole", None)
+
+
+@pytest.fixture
+def role_users(call_centre_user, officer_user, manager_user):
+    return {"call_centre": call_centre_user, "officer": officer_user, "manager": manager_user}
