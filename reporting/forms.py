@@ -61,6 +61,12 @@ class StepForm(forms.Form):
             for name, label in getattr(self, "staff_labels", {}).items():
                 if name in self.fields:
                     self.fields[name].label = label
+        for name, field in self.fields.items():
+            if getattr(field, "max_length", None):
+                what = str(field.label or name).replace(" (optional)", "")
+                field.error_messages["max_length"] = f"{what} must be {field.max_length} characters or fewer"
+            if name.endswith("postcode"):
+                field.error_messages["max_length"] = "Enter a real postcode, like LE18 1AA"
 
     def heading(self):
         return self.staff_title if self.for_staff and self.staff_title else self.title
@@ -211,7 +217,7 @@ class DescriptionForm(StepForm):
         help_text="Include what was said or done, who was there, and anything that identifies the people involved",
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 6}),
-        error_messages={"required": "Describe what happened", "max_length": "Description must be 5000 characters or fewer"},
+        error_messages={"required": "Describe what happened"},
     )
     impact = forms.CharField(
         label="How is it affecting you or others? (optional)",

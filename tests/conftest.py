@@ -39,6 +39,17 @@ def _reference_data(request):
     yield
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing():
+    # PBKDF2's deliberate slowness is a second per test user; the tests are not about hashing.
+    from django.conf import settings
+
+    original = settings.PASSWORD_HASHERS
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    yield
+    settings.PASSWORD_HASHERS = original
+
+
 @pytest.fixture(autouse=True)
 def _clean_cache():
     # Rate-limit counters live in the cache; each test starts with none.

@@ -1,0 +1,100 @@
+"""Every URL, every role: anonymous, call centre, officer, manager. Access is decided on the server."""
+
+import uuid
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from cases.models import Channel, Evidence
+from cases.services import report_submit
+
+from .cases.test_services import submission
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+ROLES = ["anonymous", "call_centre", "officer", "manager"]
+OK, LOGIN, FORBIDDEN = 200, "login", 403
+
+
+@pytest.fixture
+def case_and_evidence(db, call_centre_user):
+    report = report_submit(data=submission(), channel=Channel.PHONE, submission_key=uuid.uuid4(), logged_by=call_centre_user)
+    evidence = Evidence.objects.create(
+        case=report.case, report=report, file=SimpleUploadedFile("p.png", PNG), original_name="p.png",
+        content_type="image/png", size=len(PNG), uploaded_at=report.received_at,
+    )
+    return report.case, evidence
+
+
+# url (formatted with the case reference / evidence id), then what each role gets.
+MATRIX = [
+    ("/report/", {"anonymous": OK, "call_centre": OK, "officer": OK, "manager": OK}),
+    ("/report/step/category/", {"anonymous": OK, "call_centre": OK, "officer": OK, "manager": OK}),
+    ("/report/confirmation/", {"anonymous": 302, "call_centre": 302, "officer": 302, "manager": 302}),
+    ("/privacy/", {"anonymous": OK, "call_centre": OK, "officer": OK, "manager": OK}),
+    ("/accessibility/", {"anonymous": OK, "call_centre": OK, "officer": OK, "manager": OK}),
+    ("/healthz", {"anonymous": OK, "call_centre": OK, "officer": OK, "manager": OK}),
+    ("/staff/login/", {"anonymous": OK, "call_centre": 302, "officer": 302, "manager": 302}),
+    ("/staff/", {"anonymous": LOGIN, "call_centre": OK, "officer": OK, "manager": OK}),
+    ("/staff/phone-report/", {"anonymous": LOGIN, "call_centre": OK, "officer": OK, "manager": OK}),
+    ("/staff/phone-report/{reference}/", {"anonymous": LOGIN, "call_centre": OK, "officer": OK, "manager": OK}),
+    ("/staff/cases/{reference}/", {"anonymous": LOGIN, "call_centre": FORBIDDEN, "officer": OK, "manager": OK}),
+    ("/staff/evidence/{evidence}/", {"anonymous": LOGIN, "call_centre": FORBIDDEN, "officer": OK, "manager": OK}),
+    ("/admin/", {"anonymous": 302, "call_centre": 302, "officer": 302, "manager": 302}),
+]
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("url, expected", MATRIX, ids=[m[0] for m in MATRIX])
+def test_every_url_for_every_role(client, role_users, case_and_evidence, role, url, expected):
+    case, evidence = case_and_evidence
+    if role != "anonymous":
+        client.force_login(role_users[role])
+    response = client.get(url.format(reference=case.reference, evidence=evidence.pk))
+    want = expected[role]
+    if want == LOGIN:
+        assert response.status_code == 302 and response["Location"].startswith("/staff/login/")
+    else:
+        assert response.status_code == want
+
+
+def test_phone_confirmation_of_someone_elses_report_is_hidden_from_other_call_centre_staff(client, case_and_evidence, db):
+    from django.contrib.auth.models import Group
+
+    from .cases.factories import UserFactory
+
+    case, _ = case_and_evidence
+    colleague = UserFactory(username="cc2")
+    colleague.groups.add(Group.objects.get(name="Call centre"))
+    client.force_login(colleague)
+    assert client.get(f"/staff/phone-report/{case.reference}/").status_code == 404
+
+
+def test_a_user_with_no_role_is_refused_everywhere_on_staff(client, no_role_user, case_and_evidence):
+    case, evidence = case_and_evidence
+    client.force_login(no_role_user)
+    for url in ["/staff/", "/staff/phone-report/", f"/staff/cases/{case.reference}/", f"/staff/evidence/{evidence.pk}/"]:
+        assert client.get(url).status_code == 403, url
+
+
+def test_only_the_admin_site_for_superusers(client, officer_user):
+    officer_user.is_staff = True  # even with the staff flag, an officer is no superuser
+    officer_user.save()
+    client.force_login(officer_user)
+    response = client.get("/admin/cases/case/")
+    assert response.status_code == 403
+
+
+def test_evidence_download_is_the_file_as_an_attachment(client, officer_user, case_and_evidence):
+    _, evidence = case_and_evidence
+    client.force_login(officer_user)
+    response = client.get(f"/staff/evidence/{evidence.pk}/")
+    assert response["Content-Disposition"].startswith("attachment")
+    assert response["Content-Type"] == "image/png"
+    assert b"".join(response.streaming_content) == PNG
+
+
+def test_evidence_is_not_under_the_static_root():
+    from django.conf import settings
+
+    assert not str(settings.MEDIA_ROOT).startswith(str(settings.STATIC_ROOT))
+    assert settings.MEDIA_URL is None
