@@ -4,9 +4,11 @@ Development defaults are safe to run locally; production differences come from
 variables (see README "Configuration"), never from extra settings modules.
 """
 
+import re
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from celery.schedules import crontab  # noqa: F401  (kept for schedule entries added later)
 from csp.constants import NONCE, NONE, SELF
 
@@ -193,6 +195,9 @@ COUNCIL_SERVICE_NAME = env.str("COUNCIL_SERVICE_NAME", default="Report anti-soci
 COUNCIL_PHONE = env.str("COUNCIL_PHONE", default="0116 2888 961")
 COUNCIL_WEBSITE = env.str("COUNCIL_WEBSITE", default="https://www.oadby-wigston.gov.uk")
 COUNCIL_COLOUR = env.str("COUNCIL_COLOUR", default="#1d5b79")
+# Goes into a <style> element: only a hex colour is accepted. It must have 4.5:1 contrast with white.
+if not re.fullmatch(r"#[0-9a-fA-F]{6}", COUNCIL_COLOUR):
+    raise ImproperlyConfigured("COUNCIL_COLOUR must be a hex colour like #1d5b79")
 
 # --- Public form protection -----------------------------------------------------------
 # Completed online reports per client address; the friendly page is templates/errors/429.html.
@@ -202,6 +207,9 @@ RATELIMIT_VIEW = "asb_portal.views.rate_limited"
 # Behind a reverse proxy set this to the header carrying the client address.
 RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default=None) or None
 RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
+# If Redis is down, let requests through: refusing a resident's report is worse than an
+# unthrottled minute (login throttling lapses too while Redis is down).
+RATELIMIT_FAIL_OPEN = True
 # django-ratelimit insists on a shared cache; django-redis with IGNORE_EXCEPTIONS is one.
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001", "django_ratelimit.E003"]
 
