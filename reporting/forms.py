@@ -6,7 +6,7 @@ alike; `for_staff=True` words the questions about "the caller" instead of "you".
 
 from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Field, Layout, Size
+from crispy_forms_gds.layout import ConditionalQuestion, ConditionalRadios, Field, Layout, Size
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -157,12 +157,13 @@ class WhenForm(StepForm):
         label="Time (optional)",
         help_text="For example, 21:30",
         required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
         input_formats=["%H:%M", "%H.%M", "%I:%M%p", "%I:%M %p", "%I%p", "%I %p"],
         error_messages={"invalid": "Enter a time like 21:30 or 9:30pm"},
     )
     frequency = forms.ChoiceField(
         label="How often does it happen?",
-        choices=Frequency.choices,
+        choices=[c for c in Frequency.choices if c[0] != Frequency.ONCE],
         widget=forms.RadioSelect,
         required=False,
     )
@@ -173,10 +174,13 @@ class WhenForm(StepForm):
             {"required": "Enter the date it happened", "incomplete": "Enter the date it happened, including day, month and year"}
         )
         self.helper.layout = Layout(
-            Field.radios("is_ongoing", inline=True),
+            ConditionalRadios(
+                "is_ongoing",
+                "No, it happened once",
+                ConditionalQuestion("Yes, it keeps happening", Field.radios("frequency", small=True)),
+            ),
             Field("incident_date"),
             Field.text("incident_time", field_width=5),
-            Field.radios("frequency", small=True),
         )
 
     def clean_incident_date(self):
@@ -237,7 +241,7 @@ class DescriptionForm(StepForm):
 
 
 class PeopleForm(StepForm):
-    title = "Do you know who is responsible?"
+    title = "Who is responsible?"
     staff_title = "Who is responsible"
     perpetrator_known = forms.ChoiceField(
         label="Do you know who is responsible?",
@@ -252,6 +256,12 @@ class PeopleForm(StepForm):
     perpetrator_name = forms.CharField(label="Their name", required=False, max_length=200)
     perpetrator_address = forms.CharField(label="Their address, if you know it (optional)", required=False, max_length=300)
     perpetrator_description = forms.CharField(
+        label="Anything else that helps us identify them (optional)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    group_description = forms.CharField(
         label="Describe them or the group",
         help_text="For example, age, height, clothing, vehicle, how many people",
         required=False,
@@ -262,11 +272,19 @@ class PeopleForm(StepForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        choices = dict(self.fields["perpetrator_known"].choices)
         self.helper.layout = Layout(
-            Field.radios("perpetrator_known", small=self.for_staff),
-            Field.text("perpetrator_name"),
-            Field.text("perpetrator_address"),
-            Field.textarea("perpetrator_description", rows=3),
+            ConditionalRadios(
+                "perpetrator_known",
+                ConditionalQuestion(
+                    choices["named"],
+                    Field.text("perpetrator_name"),
+                    Field.text("perpetrator_address"),
+                    Field.textarea("perpetrator_description", rows=3),
+                ),
+                ConditionalQuestion(choices["described"], Field.textarea("group_description", rows=3)),
+                choices["unknown"],
+            )
         )
 
     def clean(self):
@@ -274,8 +292,13 @@ class PeopleForm(StepForm):
         known = data.get("perpetrator_known")
         if known == "named" and not data.get("perpetrator_name", "").strip():
             self.add_error("perpetrator_name", "Enter their name")
-        if known == "described" and not data.get("perpetrator_description", "").strip():
-            self.add_error("perpetrator_description", "Describe them or the group")
+        if known == "described":
+            if not data.get("group_description", "").strip():
+                self.add_error("group_description", "Describe them or the group")
+            # One place for the description whichever way it was given.
+            data["perpetrator_description"] = data.get("group_description", "")
+        if known == "unknown":
+            data.update(perpetrator_name="", perpetrator_address="", perpetrator_description="")
         return data
 
     def summary(self):
@@ -371,8 +394,12 @@ class SupportForm(StepForm):
         self.helper.layout = Layout(
             Field.checkboxes("support_needs", small=True),
             Field.textarea("support_details", rows=3),
-            Field.radios("hate_motivated", inline=True),
-            Field.checkboxes("hate_characteristics", small=True),
+            ConditionalRadios(
+                "hate_motivated",
+                ConditionalQuestion("Yes", Field.checkboxes("hate_characteristics", small=True)),
+                "No",
+                "Not sure",
+            ),
         )
 
     def clean(self):
