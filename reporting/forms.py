@@ -61,6 +61,9 @@ class StepForm(forms.Form):
             for name, label in getattr(self, "staff_labels", {}).items():
                 if name in self.fields:
                     self.fields[name].label = label
+            for name, message in getattr(self, "staff_required_messages", {}).items():
+                if name in self.fields:
+                    self.fields[name].error_messages["required"] = message
         for name, field in self.fields.items():
             if getattr(field, "max_length", None):
                 what = str(field.label or name).replace(" (optional)", "")
@@ -241,6 +244,8 @@ class DescriptionForm(StepForm):
 
 
 class PeopleForm(StepForm):
+    staff_required_messages = {"perpetrator_known": "Select whether the caller knows who is responsible"}
+
     title = "Who is responsible?"
     staff_title = "Who is responsible"
     perpetrator_known = forms.ChoiceField(
@@ -316,6 +321,8 @@ class PeopleForm(StepForm):
 
 
 class YourPartForm(StepForm):
+    staff_required_messages = {"reporter_role": "Select how the caller is involved"}
+
     question_is_heading = True
     title = "How are you involved?"
     staff_title = "How the caller is involved"
@@ -362,6 +369,8 @@ class YourPartForm(StepForm):
 
 
 class SupportForm(StepForm):
+    staff_required_messages = {"hate_motivated": "Select whether the caller thinks it was motivated by hate"}
+
     title = "Support and hate incidents"
     staff_title = "Support needs and hate incidents"
     support_needs = forms.MultipleChoiceField(
@@ -460,6 +469,8 @@ class EvidenceForm(StepForm):
 
 
 class AnonymousForm(StepForm):
+    staff_required_messages = {"anonymous": "Select whether the caller wants to give their details"}
+
     question_is_heading = True
     title = "Do you want to give your name and contact details?"
     staff_title = "Caller's details"
@@ -487,6 +498,8 @@ class AnonymousForm(StepForm):
 
 
 class AboutYouForm(StepForm):
+    staff_required_messages = {"full_name": "Enter the caller's full name, or choose an anonymous report"}
+
     title = "Your details"
     staff_title = "Caller's contact details"
     full_name = forms.CharField(label="Full name", max_length=200, error_messages={"required": "Enter your full name"})
@@ -503,8 +516,6 @@ class AboutYouForm(StepForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.for_staff:
-            self.fields["full_name"].error_messages["required"] = "Enter the caller's full name, or choose an anonymous report"
         self.helper.layout = Layout(
             Field.text("full_name"),
             Field.text("email", field_width=20),
@@ -544,6 +555,8 @@ class AboutYouForm(StepForm):
 
 
 class CustomerGroupForm(StepForm):
+    staff_required_messages = {"customer_group": "Select which of these describes the caller best"}
+
     question_is_heading = True
     title = "Which of these describes you best?"
     staff_title = "Customer group"
@@ -566,6 +579,8 @@ class CustomerGroupForm(StepForm):
 
 
 class ContactPreferencesForm(StepForm):
+    staff_required_messages = {"preferred_contact_method": "Select how the caller would like us to contact them"}
+
     title = "How should we contact you?"
     staff_title = "How to contact the caller"
     preferred_contact_method = forms.ChoiceField(
@@ -630,6 +645,8 @@ class ContactPreferencesForm(StepForm):
 
 
 class ConsentForm(StepForm):
+    staff_required_messages = {"consent_to_share": "Select whether we can share the caller's details with partner agencies"}
+
     title = "Sharing your report"
     staff_title = "Consent to share"
     consent_to_share = forms.TypedChoiceField(

@@ -119,3 +119,11 @@ def test_anonymous_phone_report_needs_no_caller_details(client, call_centre_user
     assert response.status_code == 302
     report = Report.objects.get()
     assert report.is_anonymous and report.reporter is None
+
+
+def test_error_messages_speak_about_the_caller_not_you(client, call_centre_user):
+    client.force_login(call_centre_user)
+    page = client.post(URL, {"submission_key": str(uuid.uuid4())}).content.decode()
+    assert "Select whether the caller wants to give their details" in page
+    assert "Select which of these describes the caller best" in page
+    assert "describes you best" not in page and "your details" not in page
