@@ -216,6 +216,8 @@ SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001", "django_ratelimit.E003"]
 # --- Forms ------------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"
+# crispy-forms-gds styles widgets by class name; ours need the GOV.UK classes too.
+CRISPY_CLASS_CONVERTERS = {"multiplefileinput": "govuk-file-upload", "timeinput": "govuk-input", "numberinput": "govuk-input"}
 
 # --- Security (check --deploy passes when DEBUG=False and the variables are set) --------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_TLS_PROXY", default=False) else None

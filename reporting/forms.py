@@ -428,9 +428,8 @@ class SupportForm(StepForm):
         return [("Support needs", needs), ("Motivated by hate", hate)]
 
 
-class MultipleFileInput(forms.ClearableFileInput):
+class MultipleFileInput(forms.FileInput):
     allow_multiple_selected = True
-    template_name = "django/forms/widgets/file.html"
 
 
 class MultipleFileField(forms.FileField):
