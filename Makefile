@@ -4,7 +4,6 @@
 SHELL := /bin/bash
 PY := .venv/bin/python
 PIP := .venv/bin/pip
-export DJANGO_SETTINGS_MODULE ?= asb_portal.settings
 
 .PHONY: run test setup venv assets services database migrate demo lint bench clean
 

@@ -1,12 +1,12 @@
-"""Shared fixtures: real Postgres (pytest-django), a Redis database of the tests' own, staff users per role."""
+"""Shared fixtures: real Postgres (pytest-django), reference data, staff users per role.
+
+Settings come from tests/settings.py (a Redis database of the tests' own).
+"""
 
 import os
 
 # Playwright's sync API runs an event loop in the test thread; Django must still allow ORM calls there.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-# Tests use Redis database 15, so they never feed tasks to a development worker on database 0.
-os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
-os.environ.setdefault("CELERY_BROKER_URL", os.environ["REDIS_URL"])
 
 import pytest  # noqa: E402
 from django.contrib.auth.models import Group  # noqa: E402
@@ -40,14 +40,14 @@ def _reference_data(request):
 
 
 @pytest.fixture(autouse=True, scope="session")
-def _fast_password_hashing():
-    # PBKDF2's deliberate slowness is a second per test user; the tests are not about hashing.
+def _isolated_redis():
+    # tests/settings.py points the cache and the broker at database 15; make sure it took.
     from django.conf import settings
 
-    original = settings.PASSWORD_HASHERS
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    from asb_portal.celery import app
+
+    assert settings.REDIS_URL.endswith("/15") and app.conf.broker_url.endswith("/15")
     yield
-    settings.PASSWORD_HASHERS = original
 
 
 @pytest.fixture(autouse=True)
