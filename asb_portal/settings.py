@@ -8,9 +8,9 @@ import re
 from pathlib import Path
 
 import environ
-from django.core.exceptions import ImproperlyConfigured
 from celery.schedules import crontab  # noqa: F401  (kept for schedule entries added later)
 from csp.constants import NONCE, NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 

@@ -70,7 +70,7 @@ def test_message_fails_for_good_after_the_last_attempt():
 
 def test_relay_delivers_old_pending_messages_and_leaves_backed_off_ones():
     old = queue("old")
-    fresh = queue("fresh")
+    queue("fresh")
     backing_off = queue("backing-off")
     an_hour_ago = timezone.now() - timedelta(hours=1)
     Message.objects.filter(pk__in=[old.pk, backing_off.pk]).update(created_at=an_hour_ago)
