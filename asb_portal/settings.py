@@ -174,7 +174,8 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = STORAGES["default"]["OPTIONS"]["location"]
-MEDIA_URL = None
+# Nothing serves this path: evidence is streamed only by the staff-only download view.
+MEDIA_URL = "/evidence-is-not-served-by-url/"
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=20 * 1024 * 1024)
 EVIDENCE_MAX_FILES = env.int("EVIDENCE_MAX_FILES", default=10)
 # Let large evidence uploads stream to disk rather than memory.

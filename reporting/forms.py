@@ -6,7 +6,7 @@ alike; `for_staff=True` words the questions about "the caller" instead of "you".
 
 from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import ConditionalQuestion, ConditionalRadios, Field, Layout, Size
+from crispy_forms_gds.layout import Field, Layout, Size
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -165,7 +165,7 @@ class WhenForm(StepForm):
         error_messages={"invalid": "Enter a time like 21:30 or 9:30pm"},
     )
     frequency = forms.ChoiceField(
-        label="How often does it happen?",
+        label="If it keeps happening, how often?",
         choices=[c for c in Frequency.choices if c[0] != Frequency.ONCE],
         widget=forms.RadioSelect,
         required=False,
@@ -176,12 +176,11 @@ class WhenForm(StepForm):
         self.fields["incident_date"].error_messages.update(
             {"required": "Enter the date it happened", "incomplete": "Enter the date it happened, including day, month and year"}
         )
+        # Flat rather than a conditional reveal: GOV.UK Frontend's reveal puts aria-expanded
+        # on radios, which axe (rightly, by ARIA 1.2) reports; without JavaScript it looks the same.
         self.helper.layout = Layout(
-            ConditionalRadios(
-                "is_ongoing",
-                "No, it happened once",
-                ConditionalQuestion("Yes, it keeps happening", Field.radios("frequency", small=True)),
-            ),
+            Field.radios("is_ongoing"),
+            Field.radios("frequency", small=True),
             Field("incident_date"),
             Field.text("incident_time", field_width=5),
         )
@@ -258,7 +257,7 @@ class PeopleForm(StepForm):
         widget=forms.RadioSelect,
         error_messages={"required": "Select whether you know who is responsible"},
     )
-    perpetrator_name = forms.CharField(label="Their name", required=False, max_length=200)
+    perpetrator_name = forms.CharField(label="If you know who it is: their name", required=False, max_length=200)
     perpetrator_address = forms.CharField(label="Their address, if you know it (optional)", required=False, max_length=300)
     perpetrator_description = forms.CharField(
         label="Anything else that helps us identify them (optional)",
@@ -267,7 +266,7 @@ class PeopleForm(StepForm):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     group_description = forms.CharField(
-        label="Describe them or the group",
+        label="If you do not know their name: describe them or the group",
         help_text="For example, age, height, clothing, vehicle, how many people",
         required=False,
         max_length=2000,
@@ -277,19 +276,12 @@ class PeopleForm(StepForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        choices = dict(self.fields["perpetrator_known"].choices)
         self.helper.layout = Layout(
-            ConditionalRadios(
-                "perpetrator_known",
-                ConditionalQuestion(
-                    choices["named"],
-                    Field.text("perpetrator_name"),
-                    Field.text("perpetrator_address"),
-                    Field.textarea("perpetrator_description", rows=3),
-                ),
-                ConditionalQuestion(choices["described"], Field.textarea("group_description", rows=3)),
-                choices["unknown"],
-            )
+            Field.radios("perpetrator_known", small=self.for_staff),
+            Field.text("perpetrator_name"),
+            Field.text("perpetrator_address"),
+            Field.textarea("perpetrator_description", rows=3),
+            Field.textarea("group_description", rows=3),
         )
 
     def clean(self):
@@ -391,7 +383,7 @@ class SupportForm(StepForm):
         error_messages={"required": "Select whether you think it was motivated by hate"},
     )
     hate_characteristics = forms.MultipleChoiceField(
-        label="What do you think it was about? (optional)", choices=HATE_CHARACTERISTICS, required=False, widget=forms.CheckboxSelectMultiple
+        label="If yes or not sure, what do you think it was about? (optional)", choices=HATE_CHARACTERISTICS, required=False, widget=forms.CheckboxSelectMultiple
     )
     staff_labels = {
         "support_needs": "Does the caller, or the person affected, need any support? (optional)",
@@ -403,12 +395,8 @@ class SupportForm(StepForm):
         self.helper.layout = Layout(
             Field.checkboxes("support_needs", small=True),
             Field.textarea("support_details", rows=3),
-            ConditionalRadios(
-                "hate_motivated",
-                ConditionalQuestion("Yes", Field.checkboxes("hate_characteristics", small=True)),
-                "No",
-                "Not sure",
-            ),
+            Field.radios("hate_motivated", small=self.for_staff),
+            Field.checkboxes("hate_characteristics", small=True),
         )
 
     def clean(self):
@@ -489,7 +477,7 @@ class AnonymousForm(StepForm):
             self.fields["anonymous"].choices = [("no", "Yes, give their details"), ("yes", "No, anonymous report")]
             self.fields["anonymous"].help_text = "Tell the caller that we cannot update anonymous reporters."
         self.helper.layout = Layout(
-            Field.radios("anonymous", legend_size=Size.LARGE, legend_tag="h1") if not self.for_staff else Field.radios("anonymous", small=True, inline=True)
+            Field.radios("anonymous", legend_size=Size.LARGE, legend_tag="h1") if not self.for_staff else Field.radios("anonymous", small=True)
         )
 
     def summary(self):
@@ -664,7 +652,7 @@ class ConsentForm(StepForm):
             del self.fields["consent_to_share"]
             self.helper.layout = Layout()
         else:
-            self.helper.layout = Layout(Field.radios("consent_to_share", inline=True))
+            self.helper.layout = Layout(Field.radios("consent_to_share", small=self.for_staff))
 
     def summary(self):
         if "consent_to_share" not in self.cleaned_data:

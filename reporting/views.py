@@ -274,10 +274,10 @@ def phone_report(request):
     relevant = [f for name, f in form_set.items() if not (anonymous and name in CALLER_SECTIONS)]
     all_valid = all([f.is_valid() for f in relevant])  # a list, so every form shows its errors
 
-    context = {"forms": form_set, "submission_key": submission_key, "anonymous": anonymous}
+    context = {"forms": form_set, "submission_key": submission_key, "anonymous": anonymous, "relevant_forms": relevant}
     if not all_valid:
-        context["errors"] = [(f, f.errors) for f in relevant if f.errors]
-        return render(request, "reporting/phone_report.html", context, status=200)
+        context["has_errors"] = True
+        return render(request, "reporting/phone_report.html", context)
 
     answers = {}
     for f in relevant:
@@ -304,8 +304,7 @@ def phone_report(request):
         # Only an open case from this caller's history may be linked.
         existing_case = next((r.case for r in matches if r.case.is_open and str(r.case.pk) == link_to), None)
         if existing_case is None:
-            context.update(matches=matches, open_case_ids=open_ids, ask_link=True, link_error="Select an open case from the list, or start a new case")
-            return render(request, "reporting/phone_report.html", context)
+            return _phone_link_problem(request, context, matches, open_ids, "Select an open case from the list, or start a new case")
     try:
         report = report_submit(
             data=forms.submission_from(answers, is_anonymous=bool(anonymous)),
@@ -315,9 +314,21 @@ def phone_report(request):
             existing_case=existing_case,
         )
     except ReportError as exc:
-        context.update(matches=matches, open_case_ids=open_ids, ask_link=bool(matches), link_error=str(exc))
-        return render(request, "reporting/phone_report.html", context)
+        return _phone_link_problem(request, context, matches, open_ids, str(exc))
     return redirect("phone:done", reference=report.case.reference)
+
+
+def _phone_link_problem(request, context, matches, open_ids, message):
+    context.update(
+        matches=matches,
+        open_case_ids=open_ids,
+        ask_link=bool(matches),
+        link_error=message,
+        # With no earlier reports there is no link question: point at the first question instead.
+        link_errors=[("link_to_new" if matches else "id_anonymous-anonymous_1", message)],
+        has_errors=True,
+    )
+    return render(request, "reporting/phone_report.html", context)
 
 
 @never_cache

@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from cases.models import Channel, Evidence
 from cases.services import report_submit
 
-from .cases.test_services import submission
+from .cases.factories import report_submission as submission
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 ROLES = ["anonymous", "call_centre", "officer", "manager"]
@@ -93,8 +93,11 @@ def test_evidence_download_is_the_file_as_an_attachment(client, officer_user, ca
     assert b"".join(response.streaming_content) == PNG
 
 
-def test_evidence_is_not_under_the_static_root():
+def test_evidence_is_not_served_by_url(client, manager_user, case_and_evidence):
     from django.conf import settings
 
+    _, evidence = case_and_evidence
     assert not str(settings.MEDIA_ROOT).startswith(str(settings.STATIC_ROOT))
-    assert settings.MEDIA_URL is None
+    client.force_login(manager_user)
+    for url in (evidence.file.url, f"/static/{evidence.file.name}", f"/{evidence.file.name}"):
+        assert client.get(url).status_code == 404, url

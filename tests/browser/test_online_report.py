@@ -40,41 +40,41 @@ def answer_up_to_when(b):
     start_journey(b)
     page.get_by_label("Noise", exact=True).check()
     b.submit(expect_path=step("location"))
-    page.get_by_label("Address or street name (optional)").fill("14 Bell Street")
-    page.get_by_label("Postcode (optional)").fill("le18 1aa")
+    page.get_by_label("Address or street name (optional)", exact=True).fill("14 Bell Street")
+    page.get_by_label("Postcode (optional)", exact=True).fill("le18 1aa")
     b.submit(expect_path=step("when"))
 
 
 def answer_when_to_evidence(b, upload=None):
     page = b.page
-    page.get_by_label("No, it happened once").check()
+    page.get_by_label("No, it happened once", exact=True).check()
     fill_date(page, past_day())
-    page.get_by_label("Time (optional)").fill("22:15")
+    page.get_by_label("Time (optional)", exact=True).fill("22:15")
     b.submit(expect_path=step("description"))
-    page.get_by_label("Describe what happened").fill("Loud music until 3am from the flat above")
-    page.get_by_label("How is it affecting you or others? (optional)").fill("I cannot sleep")
+    page.get_by_label("Describe what happened", exact=True).fill("Loud music until 3am from the flat above")
+    page.get_by_label("How is it affecting you or others? (optional)", exact=True).fill("I cannot sleep")
     b.submit(expect_path=step("people"))
-    page.get_by_label("Yes, I know who it is").check()
-    page.get_by_label("Their name").fill("Flat 3")
+    page.get_by_label("Yes, I know who it is", exact=True).check()
+    page.get_by_label("If you know who it is: their name", exact=True).fill("Flat 3")
     b.submit(expect_path=step("your-part"))
-    page.get_by_label("It is happening to me").check()
+    page.get_by_label("It is happening to me", exact=True).check()
     b.submit(expect_path=step("support"))
     page.get_by_role("group", name=re.compile("because of who you are")).get_by_label("No", exact=True).check()
     b.submit(expect_path=step("evidence"))
     if upload is not None:
         # The file goes up with "Continue" too, without pressing "Upload file" first.
-        page.get_by_label("Upload a file").set_input_files(upload)
+        page.get_by_label("Upload a file", exact=True).set_input_files(upload)
     b.submit("Continue", expect_path=step("anonymous"))
 
 
 def answer_about_you_to_check(b):
     page = b.page
-    page.get_by_label("Yes, give my details").check()
+    page.get_by_label("Yes, give my details", exact=True).check()
     b.submit(expect_path=step("about-you"))
-    page.get_by_label("Full name").fill("Margaret Ellis")
-    page.get_by_label("Email address (optional)").fill("margaret@example.com")
+    page.get_by_label("Full name", exact=True).fill("Margaret Ellis")
+    page.get_by_label("Email address (optional)", exact=True).fill("margaret@example.com")
     b.submit(expect_path=step("customer-group"))
-    page.get_by_label("Resident: council tenant").check()
+    page.get_by_label("Resident: council tenant", exact=True).check()
     b.submit(expect_path=step("contact-preferences"))
     page.get_by_label("Email", exact=True).check()
     b.submit(expect_path=step("consent"))
@@ -91,7 +91,9 @@ def answer_everything(b, upload=None):
 
 
 def summary_value(page, key):
-    row = page.locator(".govuk-summary-list__row").filter(has=page.locator("dt", has_text=re.compile(f"^{re.escape(key)}$")))
+    row = page.locator(".govuk-summary-list__row").filter(
+        has=page.locator("dt", has_text=re.compile(f"^{re.escape(key)}$"))
+    )
     return row.locator(".govuk-summary-list__value")
 
 
@@ -122,11 +124,14 @@ def test_resident_reports_online_with_an_upload_and_gets_a_reference(browser_pag
     reference = match.group(0)
     expect(page.get_by_role("main")).to_contain_text("will contact you by")
     expect(page.get_by_role("main")).to_contain_text("by email as you asked")
+    # Start, 13 questions, check your answers, confirmation: every one went through axe.
+    assert len(b.checked) == 16, b.checked
 
     case = Case.objects.get(reference=reference)
     assert Case.objects.count() == 1
     evidence = Evidence.objects.get(case=case)
     assert evidence.original_name == "noise-photo.png" and evidence.staging_key is None
+    assert evidence.file.path.startswith(str(evidence_storage)) and evidence.size == len(PNG)
     report = case.reports.get()
     assert report.reporter.full_name == "Margaret Ellis" and report.postcode == "LE18 1AA"
 
@@ -136,21 +141,23 @@ def test_resident_sees_error_summary_and_recovers(browser_page):
     answer_up_to_when(b)
 
     # A date in the future is refused, with the GOV.UK error pattern.
-    page.get_by_label("No, it happened once").check()
+    page.get_by_label("No, it happened once", exact=True).check()
     fill_date(page, timezone.localdate() + timedelta(days=400))
     b.submit(expect_path=step("when"))  # axe runs on the error page too
     assert page.title().startswith("Error:"), page.title()
     summary = page.locator(".govuk-error-summary")
     expect(summary).to_be_visible()
     expect(summary.get_by_role("heading")).to_have_text("There is a problem")
+    expect(summary).to_be_focused()  # GOV.UK Frontend moves focus to the summary on load
     link = summary.get_by_role("link", name="The date must be today or in the past")
     expect(link).to_be_visible()
-    expect(page.locator(".govuk-error-message")).to_contain_text("The date must be today or in the past")
-    target = link.get_attribute("href").lstrip("#")
-    assert target.startswith("id_when-incident_date"), target
-    link.click()
-    assert page.evaluate("document.activeElement.id") == target
-    expect(page.locator(f"#{target}")).to_be_focused()
+    expect(page.locator("#div_id_when-incident_date .govuk-error-message")).to_contain_text(
+        "The date must be today or in the past"
+    )
+    expect(page.get_by_label("Year", exact=True)).to_have_value(
+        str(timezone.localdate().year + 1)
+    )  # what was typed is kept
+    assert link.get_attribute("href") == "#id_when-incident_date_0"
 
     # Fixed, the journey carries on and the answers before it are kept.
     fill_date(page, past_day())
@@ -159,20 +166,22 @@ def test_resident_sees_error_summary_and_recovers(browser_page):
     answer_rest_to_anonymous(b)
 
     # A bad email address on "Your details".
-    page.get_by_label("Yes, give my details").check()
+    page.get_by_label("Yes, give my details", exact=True).check()
     b.submit(expect_path=step("about-you"))
-    page.get_by_label("Full name").fill("Margaret Ellis")
-    page.get_by_label("Email address (optional)").fill("not-an-email")
+    page.get_by_label("Full name", exact=True).fill("Margaret Ellis")
+    page.get_by_label("Email address (optional)", exact=True).fill("not-an-email")
     b.submit(expect_path=step("about-you"))
     assert page.title().startswith("Error:"), page.title()
     message = "Enter an email address in the correct format, like name@example.com"
     link = page.locator(".govuk-error-summary").get_by_role("link", name=message)
     expect(link).to_be_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_focused()
     link.click()
-    expect(page.get_by_label("Email address (optional)")).to_be_focused()
-    expect(page.get_by_label("Full name")).to_have_value("Margaret Ellis")  # what was typed is kept
+    assert page.evaluate("document.activeElement.id") == "id_about-you-email"
+    expect(page.get_by_label("Email address (optional)", exact=True)).to_be_focused()
+    expect(page.get_by_label("Full name", exact=True)).to_have_value("Margaret Ellis")  # what was typed is kept
 
-    page.get_by_label("Email address (optional)").fill("margaret@example.com")
+    page.get_by_label("Email address (optional)", exact=True).fill("margaret@example.com")
     b.submit(expect_path=step("customer-group"))
     assert not page.title().startswith("Error:")
     expect(page.locator(".govuk-error-summary")).to_have_count(0)
@@ -181,11 +190,11 @@ def test_resident_sees_error_summary_and_recovers(browser_page):
 def answer_rest_to_anonymous(b):
     """From "What happened?" to the anonymous question, with ordinary answers and no upload."""
     page = b.page
-    page.get_by_label("Describe what happened").fill("Loud music until 3am")
+    page.get_by_label("Describe what happened", exact=True).fill("Loud music until 3am")
     b.submit(expect_path=step("people"))
-    page.get_by_label("I do not know who is responsible").check()
+    page.get_by_label("I do not know who is responsible", exact=True).check()
     b.submit(expect_path=step("your-part"))
-    page.get_by_label("I saw or heard it happen to someone else").check()
+    page.get_by_label("I saw or heard it happen to someone else", exact=True).check()
     b.submit(expect_path=step("support"))
     page.get_by_role("group", name=re.compile("because of who you are")).get_by_label("No", exact=True).check()
     b.submit(expect_path=step("evidence"))
@@ -199,9 +208,9 @@ def test_check_answers_change_link_returns_to_check_page(browser_page):
 
     change = page.get_by_role("link", name="Change where", exact=True)
     b.click_to(change, expect_path=step("location") + "?change=1")
-    expect(page.get_by_label("Address or street name (optional)")).to_have_value("14 Bell Street")
-    page.get_by_label("Address or street name (optional)").fill("1 New Road")
-    page.get_by_label("Postcode (optional)").fill("LE2 5BA")
+    expect(page.get_by_label("Address or street name (optional)", exact=True)).to_have_value("14 Bell Street")
+    page.get_by_label("Address or street name (optional)", exact=True).fill("1 New Road")
+    page.get_by_label("Postcode (optional)", exact=True).fill("LE2 5BA")
     b.submit(expect_path=step("check"))
 
     expect(summary_value(page, "Where")).to_have_text("1 New Road, LE2 5BA")
@@ -209,3 +218,29 @@ def test_check_answers_change_link_returns_to_check_page(browser_page):
     expect(summary_value(page, "What is happening")).to_have_text("Noise")
     expect(summary_value(page, "Name")).to_have_text("Margaret Ellis")
     assert Case.objects.count() == 0
+
+
+# --- The error summary's links must move focus to the field (GOV.UK error summary pattern) ----------
+# Error summary links must land on something that takes focus: the Day input of a date, the
+# first radio of a radios question (crispy-forms-gds numbers radios from _1).
+
+
+def test_error_summary_link_focuses_the_day_input(browser_page):
+    b, page = browser_page, browser_page.page
+    answer_up_to_when(b)
+    page.get_by_label("No, it happened once", exact=True).check()
+    fill_date(page, timezone.localdate() + timedelta(days=400))
+    b.submit(expect_path=step("when"))
+    page.locator(".govuk-error-summary").get_by_role("link", name="The date must be today or in the past").click()
+    expect(page.get_by_label("Day", exact=True)).to_be_focused(timeout=1000)
+    assert page.evaluate("document.activeElement.id") == "id_when-incident_date_0"
+
+
+def test_error_summary_link_focuses_the_first_radio(browser_page):
+    b, page = browser_page, browser_page.page
+    start_journey(b)
+    b.submit(expect_path=step("category"))  # nothing chosen
+    assert page.title().startswith("Error:"), page.title()
+    page.locator(".govuk-error-summary").get_by_role("link", name="Select what is happening").click()
+    first_radio = page.locator("input[name='category-category']").first
+    expect(first_radio).to_be_focused(timeout=1000)

@@ -1,12 +1,14 @@
 """factory_boy factories for the case file."""
 
 import uuid
+from datetime import date
 
 import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from cases.models import Case, Category, Channel, Party, PartyRole, Report
+from cases.services import ReportSubmission, report_submit
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -61,3 +63,30 @@ class ReportFactory(factory.django.DjangoModelFactory):
     address = factory.SelfAttribute("case.address")
     postcode = factory.SelfAttribute("case.postcode")
     submission_key = factory.LazyFunction(uuid.uuid4)
+
+
+def report_submission(**overrides) -> ReportSubmission:
+    """A valid report from Margaret Ellis about noise at 14 Bell Street; override any answer."""
+    values = dict(
+        category=category("noise"),
+        description="Music until 3am every night",
+        reporter_role=PartyRole.VICTIM,
+        address="14 Bell Street",
+        postcode="le18 1aa",
+        incident_date=date(2026, 11, 20),
+        full_name="Margaret Ellis",
+        email="Margaret@Example.com",
+        phone="+44 7700 900123",
+        customer_group="council_tenant",
+        preferred_contact_method="email",
+        consent_to_share=True,
+    )
+    values.update(overrides)
+    return ReportSubmission(**values)
+
+
+def submit_report(data=None, **kwargs) -> Report:
+    """report_submit with defaults: online, a fresh submission key."""
+    kwargs.setdefault("channel", Channel.ONLINE)
+    kwargs.setdefault("submission_key", uuid.uuid4())
+    return report_submit(data=data or report_submission(), **kwargs)

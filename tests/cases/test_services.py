@@ -2,7 +2,7 @@
 
 import threading
 import uuid
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -10,38 +10,17 @@ from django.db import connection
 from django.utils import timezone
 
 from cases.models import AuditEntry, Case, CaseStatus, Channel, Evidence, Party, PartyRole, Report
-from cases.services import ReportError, ReportSubmission, case_reference_next, evidence_stage, report_submit
+from cases.services import ReportError, case_reference_next, evidence_stage
 from cases.sla import LONDON
 from notifications.models import Message, MessageStatus
 
-from .factories import CaseFactory, category
+from .factories import CaseFactory, report_submission, submit_report
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
-def submission(**overrides) -> ReportSubmission:
-    values = dict(
-        category=category("noise"),
-        description="Music until 3am every night",
-        reporter_role=PartyRole.VICTIM,
-        address="14 Bell Street",
-        postcode="le18 1aa",
-        incident_date=date(2026, 11, 20),
-        full_name="Margaret Ellis",
-        email="Margaret@Example.com",
-        phone="+44 7700 900123",
-        customer_group="council_tenant",
-        preferred_contact_method="email",
-        consent_to_share=True,
-    )
-    values.update(overrides)
-    return ReportSubmission(**values)
-
-
-def submit(data=None, **kwargs):
-    kwargs.setdefault("channel", Channel.ONLINE)
-    kwargs.setdefault("submission_key", uuid.uuid4())
-    return report_submit(data=data or submission(), **kwargs)
+submission = report_submission
+submit = submit_report
 
 
 @pytest.mark.django_db

@@ -7,7 +7,7 @@ import pytest
 from cases.models import Case, CaseStatus, Channel, Report
 from cases.services import report_submit
 
-from ..cases.test_services import submission
+from ..cases.factories import report_submission as submission
 from .helpers import answers
 
 pytestmark = pytest.mark.django_db
