@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django_ratelimit.core import is_ratelimited
 from formtools.wizard.views import NamedUrlSessionWizardView
 
+from asb_portal.views import rate_limited
 from cases import sla
 from cases.models import Channel, Evidence
 from cases.roles import CAN_LOG_PHONE_REPORTS, has_any_role
@@ -96,7 +97,7 @@ class OnlineReportWizard(NamedUrlSessionWizardView):
 
     def post(self, *args, **kwargs):
         request = self.request
-        current = request.POST.get(f"{self.get_prefix(request)}-current_step") or request.POST.get("current_step")
+        current = request.POST.get(f"{self.get_prefix(request)}-current_step")
         if self.storage.get_step_data(self.steps.first) is None and current == "check":
             # A refresh or second click after the report was sent: never a second report.
             if request.session.get(LAST_REPORT_SESSION_KEY):
@@ -117,8 +118,6 @@ class OnlineReportWizard(NamedUrlSessionWizardView):
         if self.steps.current == "check" and is_ratelimited(
             request, group="report-submit", key="ip", rate=settings.REPORT_SUBMIT_RATE, method="POST", increment=True
         ):
-            from asb_portal.views import rate_limited
-
             return rate_limited(request)
         return super().post(*args, **kwargs)
 
