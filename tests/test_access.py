@@ -28,7 +28,9 @@ def case_and_evidence(db, call_centre_user):
 # url (formatted with the case reference / evidence id), then what each role gets.
 MATRIX = [
     ("/report/", {"anonymous": OK, "call_centre": OK, "officer": OK, "manager": OK}),
+    ("/report/begin/", {"anonymous": 302, "call_centre": 302, "officer": 302, "manager": 302}),
     ("/report/step/category/", {"anonymous": OK, "call_centre": OK, "officer": OK, "manager": OK}),
+    ("/report/step/check/", {"anonymous": 302, "call_centre": 302, "officer": 302, "manager": 302}),
     ("/report/confirmation/", {"anonymous": 302, "call_centre": 302, "officer": 302, "manager": 302}),
     ("/privacy/", {"anonymous": OK, "call_centre": OK, "officer": OK, "manager": OK}),
     ("/accessibility/", {"anonymous": OK, "call_centre": OK, "officer": OK, "manager": OK}),
@@ -101,3 +103,13 @@ def test_evidence_is_not_served_by_url(client, manager_user, case_and_evidence):
     client.force_login(manager_user)
     for url in (evidence.file.url, f"/static/{evidence.file.name}", f"/{evidence.file.name}"):
         assert client.get(url).status_code == 404, url
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_sign_out_is_post_only_and_ends_the_session(client, role_users, role):
+    if role != "anonymous":
+        client.force_login(role_users[role])
+    assert client.get("/staff/logout/").status_code == 405
+    response = client.post("/staff/logout/")
+    assert response.status_code == 302 and response["Location"] == "/staff/login/"
+    assert client.get("/staff/").status_code == 302
