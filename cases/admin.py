@@ -1,6 +1,24 @@
+"""Django admin: reference data managers edit (categories, risk questions, action types, partners)."""
+
 from django.contrib import admin
 
-from .models import AuditEntry, Case, Category, Evidence, Party, Report
+from .models import (
+    Action,
+    ActionType,
+    Breach,
+    Case,
+    Category,
+    Contact,
+    Evidence,
+    PartnerAgency,
+    Party,
+    Referral,
+    Report,
+    RiskAssessment,
+    RiskQuestion,
+    RiskQuestionSet,
+    TimelineEntry,
+)
 
 
 @admin.register(Category)
@@ -10,6 +28,31 @@ class CategoryAdmin(admin.ModelAdmin):
     list_filter = ["asb_type", "is_active"]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name"]
+
+
+class RiskQuestionInline(admin.TabularInline):
+    model = RiskQuestion
+    extra = 1
+    fields = ["display_order", "text", "hint", "weight", "forces_high"]
+
+
+@admin.register(RiskQuestionSet)
+class RiskQuestionSetAdmin(admin.ModelAdmin):
+    list_display = ["name", "is_active", "medium_from", "high_from"]
+    inlines = [RiskQuestionInline]
+
+
+@admin.register(ActionType)
+class ActionTypeAdmin(admin.ModelAdmin):
+    list_display = ["name", "formality", "default_duration_days", "appeal_days", "minimum_age", "is_active"]
+    list_editable = ["formality", "is_active"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(PartnerAgency)
+class PartnerAgencyAdmin(admin.ModelAdmin):
+    list_display = ["name", "email", "phone", "is_active"]
+    list_editable = ["is_active"]
 
 
 class ReportInline(admin.TabularInline):
@@ -29,11 +72,12 @@ class PartyInline(admin.TabularInline):
 
 @admin.register(Case)
 class CaseAdmin(admin.ModelAdmin):
-    list_display = ["reference", "status", "category", "risk_level", "officer", "created_at"]
+    list_display = ["reference", "status", "category", "risk_level", "officer", "received_at"]
     list_filter = ["status", "risk_level", "category"]
     search_fields = ["reference", "postcode", "address"]
     list_select_related = ["category", "officer"]
-    readonly_fields = ["reference", "created_at", "updated_at"]
+    readonly_fields = ["reference", "version", "created_at", "updated_at"]
+    raw_id_fields = ["merged_into"]
     inlines = [PartyInline, ReportInline]
 
 
@@ -54,8 +98,49 @@ class EvidenceAdmin(admin.ModelAdmin):
     readonly_fields = ["original_name", "content_type", "size", "uploaded_at", "uploaded_by", "staging_key"]
 
 
-@admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
-    list_display = ["case", "action", "actor", "created_at"]
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records of what people did: read in the admin, written only by the services."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(TimelineEntry)
+class TimelineEntryAdmin(ReadOnlyAdmin):
+    list_display = ["case", "kind", "summary", "actor", "occurred_at", "visibility"]
+    list_filter = ["kind", "visibility"]
     list_select_related = ["case", "actor"]
-    readonly_fields = [f.name for f in AuditEntry._meta.fields]
+
+
+@admin.register(Contact)
+class ContactAdmin(ReadOnlyAdmin):
+    list_display = ["case", "party", "method", "successful", "is_first_contact", "is_update", "occurred_at"]
+    list_select_related = ["case", "party"]
+
+
+@admin.register(RiskAssessment)
+class RiskAssessmentAdmin(ReadOnlyAdmin):
+    list_display = ["case", "level", "score", "assessed_by", "assessed_at"]
+    list_select_related = ["case", "assessed_by"]
+
+
+class BreachInline(admin.TabularInline):
+    model = Breach
+    extra = 0
+    readonly_fields = ["occurred_on", "description", "recorded_by", "recorded_at"]
+
+
+@admin.register(Action)
+class ActionAdmin(ReadOnlyAdmin):
+    list_display = ["case", "action_type", "status", "served_on", "review_on", "expires_on"]
+    list_select_related = ["case", "action_type"]
+    inlines = [BreachInline]
+
+
+@admin.register(Referral)
+class ReferralAdmin(ReadOnlyAdmin):
+    list_display = ["case", "agency", "status", "referred_on", "responded_on"]
+    list_select_related = ["case", "agency"]

@@ -1,4 +1,4 @@
-"""Reference data every installation needs: staff role groups and the ASB categories.
+"""Reference data every installation needs: role groups, categories, risk questions, action types, partners.
 
 Used by migration 0002 (with historical models) and by the test suite, whose transactional
 tests truncate tables.
@@ -26,10 +26,63 @@ CATEGORIES = [
 ]
 
 
+# (text, hint, weight, forces high). Scored yes/no; a manager edits questions, weights and bands in the admin.
+RISK_QUESTIONS = [
+    ("Has the victim been targeted again and again (three or more incidents)?", "", 3, False),
+    ("Does the victim have a disability, a long-term illness or a mental health condition?", "", 2, False),
+    ("Is it affecting the victim's daily life, such as sleep, work, school or going out?", "", 2, False),
+    ("Is the victim afraid for their own safety or their family's?", "", 3, False),
+    ("Does the victim think they are targeted because of who they are?", "Race, religion, sexual orientation, disability or transgender identity", 3, False),
+    ("Are there children in the household?", "", 1, False),
+    ("Does the victim live alone or have little support from family, friends or services?", "", 2, False),
+    ("Has the victim reported anti-social behaviour to us or the police before?", "", 2, False),
+    ("Has there been violence, or threats of violence?", "A yes makes the case high risk", 3, True),
+    ("Has the victim spoken about harming themselves?", "A yes makes the case high risk: also follow the safeguarding procedure", 3, True),
+]
+RISK_BANDS = {"medium_from": 7, "high_from": 14}
+
+# (slug, name, formality, default duration in days, appeal window in days, minimum age, description)
+ACTION_TYPES = [
+    ("warning-letter", "Advice or warning letter", 10, None, None, None, "Informal: explains the behaviour and what happens if it goes on"),
+    ("mediation", "Mediation", 20, None, None, None, "Independent mediation between the parties"),
+    ("abc", "Acceptable Behaviour Contract", 30, 183, None, None, "Voluntary written agreement, usually for 6 months"),
+    ("cpw", "Community Protection Warning", 40, None, None, 16, "Written warning before a Community Protection Notice"),
+    ("pspo-breach", "Public Spaces Protection Order breach", 45, None, None, None, "Breach of a PSPO: fixed penalty or prosecution"),
+    ("cpn", "Community Protection Notice", 50, None, 21, 16, "Requirements to stop the behaviour; appeal within 21 days; breach can bring a fixed penalty"),
+    ("injunction", "Civil injunction", 60, None, None, 10, "Court order under Part 1 of the 2014 Act"),
+    ("cbo", "Criminal Behaviour Order", 70, None, None, None, "Made by a criminal court on conviction"),
+    ("closure-notice", "Closure notice", 80, 2, None, None, "Closes premises for up to 48 hours until the court hears the closure order"),
+    ("closure-order", "Closure order", 90, 92, None, None, "Up to 3 months, extendable to 6"),
+    ("other", "Other action", 100, None, None, None, ""),
+]
+
+PARTNER_AGENCIES = [
+    "Leicestershire Police",
+    "Leicester Fire and Rescue Service",
+    "NHS",
+    "Social Services",
+    "Children and Family Wellbeing Service",
+    "Education establishments (schools and colleges)",
+    "Community Safety Partnership",
+    "Housing providers",
+]
+
+
 def reference_data_ensure(apps=None) -> None:
     """Create whatever is missing; never changes what a manager has edited."""
+    groups_and_categories_ensure(apps)
+    casework_reference_ensure(apps)
+
+
+def _apps(apps):
     if apps is None:
         from django.apps import apps
+    return apps
+
+
+def groups_and_categories_ensure(apps=None) -> None:
+    """Migration 0002's data."""
+    apps = _apps(apps)
     Group = apps.get_model("auth", "Group")
     Category = apps.get_model("cases", "Category")
     for name in GROUPS:
@@ -39,3 +92,26 @@ def reference_data_ensure(apps=None) -> None:
         Category.objects.get_or_create(
             slug=slug, defaults={"name": name, "asb_type": asb_type, "hint": hint, "display_order": order * 10}
         )
+
+
+def casework_reference_ensure(apps=None) -> None:
+    """Migration 0004's data: risk questions, action types, partner agencies."""
+    apps = _apps(apps)
+    RiskQuestionSet = apps.get_model("cases", "RiskQuestionSet")
+    RiskQuestion = apps.get_model("cases", "RiskQuestion")
+    ActionType = apps.get_model("cases", "ActionType")
+    PartnerAgency = apps.get_model("cases", "PartnerAgency")
+    if not RiskQuestionSet.objects.exists():
+        question_set = RiskQuestionSet.objects.create(name="ASB risk assessment", is_active=True, **RISK_BANDS)
+        for order, (text, hint, weight, forces_high) in enumerate(RISK_QUESTIONS, start=1):
+            RiskQuestion.objects.create(
+                question_set=question_set, text=text, hint=hint, weight=weight, forces_high=forces_high, display_order=order * 10
+            )
+    for slug, name, formality, duration, appeal, age, description in ACTION_TYPES:
+        ActionType.objects.get_or_create(
+            slug=slug,
+            defaults={"name": name, "formality": formality, "default_duration_days": duration, "appeal_days": appeal,
+                      "minimum_age": age, "description": description},
+        )
+    for name in PARTNER_AGENCIES:
+        PartnerAgency.objects.get_or_create(name=name)

@@ -80,7 +80,7 @@ def case_for_detail(user, *, reference: str) -> Case | None:
             Prefetch("reports", queryset=Report.objects.select_related("reporter", "logged_by", "category").order_by("received_at")),
             "parties",
             Prefetch("evidence", queryset=Evidence.objects.order_by("uploaded_at")),
-            "audit_entries__actor",
+            "timeline__actor",
         )
         .filter(reference=reference)
         .first()

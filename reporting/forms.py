@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from cases.evidence import evidence_check
-from cases.models import Category, ContactMethod, CustomerGroup, Frequency, PartyRole
+from cases.models import Category, CustomerGroup, Frequency, PartyRole, PreferredContactMethod
 from cases.services import ReportSubmission
 from cases.validators import contact_method_problem, normalise_postcode, validate_phone, validate_postcode
 
@@ -572,7 +572,7 @@ class ContactPreferencesForm(StepForm):
     staff_title = "How to contact the caller"
     preferred_contact_method = forms.ChoiceField(
         label="How would you like us to contact you?",
-        choices=ContactMethod.choices,
+        choices=PreferredContactMethod.choices,
         widget=forms.RadioSelect,
         error_messages={"required": "Select how you would like us to contact you"},
     )
@@ -626,7 +626,7 @@ class ContactPreferencesForm(StepForm):
 
     def summary(self):
         return [
-            ("Contact me by", _label(ContactMethod.choices, self.cleaned_data["preferred_contact_method"])),
+            ("Contact me by", _label(PreferredContactMethod.choices, self.cleaned_data["preferred_contact_method"])),
             ("Best times", self.best_times_text() or "Any time"),
         ]
 

@@ -9,14 +9,14 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from cases.models import AuditEntry, Case, Party, Report
+from cases.models import Case, Party, Report, TimelineEntry
 from notifications.models import Message
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def counts():
-    return [m.objects.count() for m in (get_user_model(), Case, Report, Party, Message, AuditEntry)]
+    return [m.objects.count() for m in (get_user_model(), Case, Report, Party, Message, TimelineEntry)]
 
 
 @pytest.mark.django_db

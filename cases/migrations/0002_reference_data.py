@@ -2,11 +2,11 @@
 
 from django.db import migrations
 
-from cases.reference_data import reference_data_ensure
+from cases.reference_data import groups_and_categories_ensure
 
 
 def forwards(apps, schema_editor):
-    reference_data_ensure(apps)
+    groups_and_categories_ensure(apps)
 
 
 class Migration(migrations.Migration):

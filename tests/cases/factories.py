@@ -34,6 +34,7 @@ class CaseFactory(factory.django.DjangoModelFactory):
     category = factory.LazyFunction(category)
     address = "1 High Street, Oadby"
     postcode = "LE2 5AA"
+    received_at = factory.LazyFunction(timezone.now)
 
 
 class PartyFactory(factory.django.DjangoModelFactory):

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.utils import timezone
 
-from cases.models import AuditEntry, Case, CaseStatus, Channel, Evidence, Party, PartyRole, Report
+from cases.models import Case, CaseStatus, Channel, Evidence, Party, PartyRole, Report, TimelineEntry
 from cases.services import ReportError, case_reference_next, evidence_stage
 from cases.sla import LONDON
 from notifications.models import Message, MessageStatus
@@ -37,7 +37,7 @@ def test_online_report_opens_a_new_case_with_reporter_and_reference():
     assert reporter.email == "margaret@example.com"
     assert reporter.phone_normalised == "07700900123"
     assert reporter.consent_to_share is True
-    assert AuditEntry.objects.filter(case=case, action="report_received").count() == 1
+    assert TimelineEntry.objects.filter(case=case, kind="report").count() == 1
 
 
 @pytest.mark.django_db
@@ -89,7 +89,7 @@ def test_report_can_be_added_to_an_open_case(call_centre_user):
     second = submit(channel=Channel.PHONE, logged_by=call_centre_user, existing_case=first.case)
     assert second.case == first.case
     assert first.case.reports.count() == 2
-    assert AuditEntry.objects.filter(case=first.case, action="report_added").exists()
+    assert TimelineEntry.objects.filter(case=first.case, kind="report", summary__endswith="added to this case").exists()
 
 
 @pytest.mark.django_db
@@ -115,7 +115,7 @@ def test_preferred_method_needs_matching_details():
 
 @pytest.mark.django_db
 def test_a_failure_half_way_leaves_nothing_saved(monkeypatch):
-    import cases.services as services
+    import cases.services.intake as services
 
     def boom(**kwargs):
         raise RuntimeError("mail template missing")

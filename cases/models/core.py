@@ -1,8 +1,10 @@
-"""The case file: cases, the reports that open them, the people involved, evidence, audit."""
+"""The case file: cases, the reports that open them, the people involved, evidence, the timeline."""
 
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 
@@ -42,6 +44,23 @@ class CaseStatus(models.TextChoices):
 
 OPEN_STATUSES = (CaseStatus.NEW, CaseStatus.OPEN, CaseStatus.MONITORING)
 
+# Every allowed status move. cases.services.case_status_change refuses anything else.
+STATUS_TRANSITIONS = {
+    CaseStatus.NEW: {CaseStatus.OPEN, CaseStatus.CLOSED},
+    CaseStatus.OPEN: {CaseStatus.MONITORING, CaseStatus.CLOSED},
+    CaseStatus.MONITORING: {CaseStatus.OPEN, CaseStatus.CLOSED},
+    CaseStatus.CLOSED: {CaseStatus.OPEN},  # reopening
+}
+
+
+class ClosureReason(models.TextChoices):
+    RESOLVED = "resolved", "Resolved"
+    NO_FURTHER_ACTION = "no_further_action", "No further action"
+    INSUFFICIENT_EVIDENCE = "insufficient_evidence", "Insufficient evidence"
+    REFERRED = "referred", "Referred to another agency"
+    WITHDRAWN = "withdrawn", "Complainant withdrew"
+    MERGED = "merged", "Merged duplicate"
+
 
 class RiskLevel(models.TextChoices):
     STANDARD = "standard", "Standard"
@@ -63,7 +82,7 @@ class CustomerGroup(models.TextChoices):
     BUSINESS = "business", "Business or employee of a business"
 
 
-class ContactMethod(models.TextChoices):
+class PreferredContactMethod(models.TextChoices):
     PHONE = "phone", "Phone call"
     EMAIL = "email", "Email"
     TEXT = "text", "Text message"
@@ -76,6 +95,9 @@ class PartyRole(models.TextChoices):
     COMPLAINANT = "complainant", "Complainant"
     WITNESS = "witness", "Witness"
     PERPETRATOR = "perpetrator", "Alleged perpetrator"
+
+
+UPDATE_ROLES = (PartyRole.VICTIM, PartyRole.COMPLAINANT, PartyRole.REPORTER)
 
 
 class Frequency(models.TextChoices):
@@ -101,16 +123,26 @@ class Case(models.Model):
     postcode = models.CharField(max_length=10, blank=True, db_index=True)
     location_description = models.CharField(max_length=500, blank=True)
     hate_motivated = models.BooleanField(default=False)
+    # When the first report came in (a phone report logged later still counts from the call).
+    received_at = models.DateTimeField()
+    closure_reason = models.CharField(max_length=30, choices=ClosureReason.choices, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    reopened_at = models.DateTimeField(null=True, blank=True)
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_cases")
+    # Bumped by every service that changes the case: a form posted with an older version is stale.
+    version = models.PositiveIntegerField(default=1)
+    # Reports' descriptions and impact, for full-text search; kept by cases.services.
+    search_document = SearchVectorField(null=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["-created_at"]
+        ordering = ["-received_at"]
         indexes = [
-            models.Index(fields=["status", "-created_at"], name="case_status_created_idx"),
-            models.Index(
-                fields=["-created_at"], name="case_open_created_idx", condition=~Q(status="closed")
-            ),
+            models.Index(fields=["status", "-received_at"], name="case_status_received_idx"),
+            models.Index(fields=["-received_at"], name="case_open_received_idx", condition=~Q(status="closed")),
+            models.Index(fields=["officer", "status"], name="case_officer_status_idx"),
+            GinIndex(fields=["search_document"], name="case_search_idx"),
         ]
 
     def __str__(self):
@@ -147,7 +179,7 @@ class Party(models.Model):
     phone_normalised = models.CharField(max_length=20, blank=True, editable=False)
     address = models.CharField(max_length=300, blank=True)
     postcode = models.CharField(max_length=10, blank=True)
-    preferred_contact_method = models.CharField(max_length=10, choices=ContactMethod.choices, blank=True)
+    preferred_contact_method = models.CharField(max_length=10, choices=PreferredContactMethod.choices, blank=True)
     best_times = models.CharField(max_length=200, blank=True)
     customer_group = models.CharField(max_length=20, choices=CustomerGroup.choices, blank=True)
     support_needs = models.JSONField(default=list, blank=True)
@@ -155,6 +187,10 @@ class Party(models.Model):
     consent_to_share = models.BooleanField(
         null=True, blank=True, help_text="Agreed we may share details with partner agencies (Police, NHS and others)."
     )
+    date_of_birth = models.DateField(null=True, blank=True)
+    # Shown prominently to every officer: e.g. violent, dog on premises, visit in pairs.
+    staff_safety_warning = models.BooleanField(default=False)
+    staff_safety_note = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -173,6 +209,11 @@ class Party(models.Model):
 
     def __str__(self):
         return self.full_name or self.description[:40]
+
+    @property
+    def is_owed_updates(self) -> bool:
+        """Victims and complainants (a reporter on someone's behalf complains for them) get updates."""
+        return self.role in UPDATE_ROLES and not self.is_unknown
 
 
 class Report(models.Model):
@@ -265,21 +306,43 @@ class Visibility(models.TextChoices):
     RESIDENT = "resident", "Shareable with the resident"
 
 
-class AuditEntry(models.Model):
-    """Who did what to a case, and when. Written by every service that changes a case."""
+class TimelineKind(models.TextChoices):
+    REPORT = "report", "Report"
+    CONTACT = "contact", "Contact"
+    NOTE = "note", "Note"
+    RISK = "risk", "Risk assessment"
+    ACTION = "action", "Action"
+    BREACH = "breach", "Breach"
+    REFERRAL = "referral", "Referral"
+    STATUS = "status", "Status change"
+    ASSIGNMENT = "assignment", "Assignment"
+    EVIDENCE = "evidence", "Evidence"
+    PARTY = "party", "People"
+    EDIT = "edit", "Change"
+    MERGE = "merge", "Merge"
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="audit_entries")
+
+class TimelineEntry(models.Model):
+    """One thing that happened on a case, who did it and when. Also the case's audit trail.
+
+    Every service that changes a case writes one; `changes` holds old and new values.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="timeline")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    action = models.CharField(max_length=50)
+    kind = models.CharField(max_length=20, choices=TimelineKind.choices)
     summary = models.CharField(max_length=300)
+    body = models.TextField(blank=True)
     changes = models.JSONField(default=dict, blank=True)
     visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.STAFF)
+    # When it happened (a diary entry can be written up later); created_at is when it was recorded.
+    occurred_at = models.DateTimeField()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["case", "created_at"], name="audit_case_created_idx")]
-        verbose_name_plural = "audit entries"
+        ordering = ["-occurred_at", "-id"]
+        indexes = [models.Index(fields=["case", "-occurred_at"], name="timeline_case_occurred_idx")]
+        verbose_name_plural = "timeline entries"
 
     def __str__(self):
-        return f"{self.case_id} {self.action}"
+        return f"{self.case_id} {self.kind}: {self.summary}"

@@ -1,4 +1,4 @@
-"""Writes to the case file. Each service runs in one transaction and writes its audit entry."""
+"""Taking reports in, from either channel: cases, parties, evidence and the acknowledgement."""
 
 import logging
 import uuid
@@ -13,25 +13,16 @@ from django.utils import timezone
 from notifications.models import MessageChannel
 from notifications.services import message_queue
 
-from . import sla
-from .evidence import evidence_check
-from .models import (
-    AuditEntry,
-    Case,
-    Category,
-    Channel,
-    Evidence,
-    Party,
-    PartyRole,
-    Report,
-    Visibility,
-)
-from .validators import contact_method_problem, normalise_phone, normalise_postcode
+from .. import sla
+from ..evidence import evidence_check
+from ..models import Case, Category, Channel, Evidence, Party, PartyRole, Report, TimelineKind, Visibility
+from ..validators import contact_method_problem, normalise_phone, normalise_postcode
+from .common import CaseError, search_document_refresh, timeline_add
 
 logger = logging.getLogger(__name__)
 
 
-class ReportError(Exception):
+class ReportError(CaseError):
     """A report that cannot be accepted as it stands (the message is for the user)."""
 
 
@@ -168,6 +159,7 @@ def _report_create(*, data, channel, submission_key, logged_by, existing_case, s
             address=data.address,
             postcode=normalise_postcode(data.postcode) if data.postcode else "",
             location_description=data.location_description,
+            received_at=received_at,
         )
 
     reporter = None
@@ -234,14 +226,18 @@ def _report_create(*, data, channel, submission_key, logged_by, existing_case, s
         case.save(update_fields=["hate_motivated", "updated_at"])
 
     how = "by phone" if channel == Channel.PHONE else "online"
-    AuditEntry.objects.create(
+    who = "anonymous" if data.is_anonymous else reporter.full_name
+    timeline_add(
         case=case,
         actor=logged_by,
-        action="report_received" if existing_case is None else "report_added",
-        summary=f"Report received {how}" + ("" if existing_case is None else " and added to this case"),
+        kind=TimelineKind.REPORT,
+        summary=f"Report received {how} from {who}" + ("" if existing_case is None else ", added to this case"),
+        body=data.description,
         changes={"report": report.pk, "channel": channel},
         visibility=Visibility.RESIDENT,
+        occurred_at=received_at,
     )
+    search_document_refresh(case.pk)
     if reporter is not None and reporter.email:
         _acknowledgement_queue(report=report, reporter=reporter)
     return report

@@ -1,0 +1,49 @@
+"""Models of the case file (core: cases, reports, people, evidence, timeline; work: what officers do)."""
+
+from .core import (
+    OPEN_STATUSES,
+    STATUS_TRANSITIONS,
+    UPDATE_ROLES,
+    AsbType,
+    Case,
+    CaseReferenceCounter,
+    CaseStatus,
+    Category,
+    Channel,
+    ClosureReason,
+    CustomerGroup,
+    Evidence,
+    Frequency,
+    Party,
+    PartyRole,
+    PreferredContactMethod,
+    Report,
+    RiskLevel,
+    TimelineEntry,
+    TimelineKind,
+    Visibility,
+    evidence_upload_to,
+)
+from .work import (
+    Action,
+    ActionStatus,
+    ActionType,
+    Breach,
+    Contact,
+    ContactMethod,
+    Direction,
+    PartnerAgency,
+    Referral,
+    ReferralStatus,
+    RiskAssessment,
+    RiskQuestion,
+    RiskQuestionSet,
+)
+
+__all__ = [
+    "OPEN_STATUSES", "STATUS_TRANSITIONS", "UPDATE_ROLES", "Action", "ActionStatus", "ActionType", "AsbType",
+    "Breach", "Case", "CaseReferenceCounter", "CaseStatus", "Category", "Channel", "ClosureReason", "Contact",
+    "ContactMethod", "CustomerGroup", "Direction", "Evidence", "Frequency", "PartnerAgency", "Party", "PartyRole",
+    "PreferredContactMethod", "Referral", "ReferralStatus", "Report", "RiskAssessment", "RiskLevel", "RiskQuestion",
+    "RiskQuestionSet", "TimelineEntry", "TimelineKind", "Visibility", "evidence_upload_to",
+]

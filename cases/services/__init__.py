@@ -1,0 +1,34 @@
+"""Writes to the case file. Each service runs in one transaction and writes its timeline entry."""
+
+from .actions import action_record, action_update, breach_record, referral_make, referral_update
+from .casework import (
+    case_assign,
+    case_close,
+    case_merge,
+    case_status_change,
+    case_update,
+    evidence_add,
+    note_add,
+    parties_missing_final_update,
+)
+from .common import CaseClosedError, CaseError, StaleEditError, search_document_refresh, timeline_add
+from .intake import (
+    ReportError,
+    ReportSubmission,
+    case_reference_next,
+    evidence_purge_abandoned,
+    evidence_stage,
+    evidence_unstage,
+    report_submit,
+)
+from .people import contact_record, party_add, party_update
+from .risk import risk_assess, risk_question_set_active
+
+__all__ = [
+    "CaseClosedError", "CaseError", "ReportError", "ReportSubmission", "StaleEditError", "action_record",
+    "action_update", "breach_record", "case_assign", "case_close", "case_merge", "case_reference_next",
+    "case_status_change", "case_update", "contact_record", "evidence_add", "evidence_purge_abandoned",
+    "evidence_stage", "evidence_unstage", "note_add", "parties_missing_final_update", "party_add", "party_update",
+    "referral_make", "referral_update", "report_submit", "risk_assess", "risk_question_set_active",
+    "search_document_refresh", "timeline_add",
+]
