@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_forms_gds",
     "formtools",
+    "django_filters",
     "csp",
     "notifications",
     "cases",
@@ -69,6 +70,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "asb_portal.context_processors.council",
+                "asb_portal.context_processors.staff",
             ],
         },
     },
@@ -218,7 +220,13 @@ SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001", "django_ratelimit.E003"]
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"
 # crispy-forms-gds styles widgets by class name; ours need the GOV.UK classes too.
-CRISPY_CLASS_CONVERTERS = {"multiplefileinput": "govuk-file-upload", "timeinput": "govuk-input", "numberinput": "govuk-input"}
+CRISPY_CLASS_CONVERTERS = {
+    "multiplefileinput": "govuk-file-upload",
+    "fileinput": "govuk-file-upload",
+    "timeinput": "govuk-input",
+    "numberinput": "govuk-input",
+    "dateinput": "govuk-input",
+}
 
 # --- Security (check --deploy passes when DEBUG=False and the variables are set) --------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_TLS_PROXY", default=False) else None

@@ -1,10 +1,37 @@
 """Reads shared by views, tasks and exports. Access rules live here and only here."""
 
-from django.db.models import Q, QuerySet
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from .models import OPEN_STATUSES, Case, Evidence, Report
+from django.db.models import Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from . import sla
+from .models import (
+    OPEN_STATUSES,
+    Action,
+    ActionStatus,
+    Case,
+    CaseStatus,
+    Contact,
+    Evidence,
+    Party,
+    Referral,
+    Report,
+    RiskAssessment,
+    RiskLevel,
+    TimelineEntry,
+    Visibility,
+)
 from .roles import CAN_READ_CASE_FILE, CAN_SEE_CALLER_HISTORY, has_any_role
 from .validators import normalise_phone, normalise_postcode
+
+# Who sees what (README "Roles"): officers and managers read every team case and every timeline
+# entry (internal, staff and resident); call-centre staff see only the status view (reference,
+# status, officer, dates) through case_status_lookup, never notes, people's details or evidence.
+TIMELINE_VISIBILITY = {
+    "team": (Visibility.INTERNAL, Visibility.STAFF, Visibility.RESIDENT),
+}
 
 
 def cases_visible_to(user) -> QuerySet[Case]:
@@ -62,26 +89,198 @@ def phone_report_for_confirmation(user, *, reference: str) -> Report | None:
     return None
 
 
-def recent_cases(user, *, limit: int = 25) -> list[Case]:
-    """Newest cases the user may read, with what the list shows, in one query."""
-    return list(
-        cases_visible_to(user).select_related("category", "officer").order_by("-created_at")[:limit]
+def timeline_visible_to(user, case: Case) -> QuerySet[TimelineEntry]:
+    """The case's timeline entries this user may read, newest first."""
+    if has_any_role(user, CAN_READ_CASE_FILE):
+        visible = TIMELINE_VISIBILITY["team"]
+    else:
+        return TimelineEntry.objects.none()
+    return TimelineEntry.objects.filter(case=case, visibility__in=visible).select_related("actor").order_by("-occurred_at", "-id")
+
+
+# --- the case list -----------------------------------------------------------------------
+
+def _last_update_subquery():
+    return Subquery(
+        Contact.objects.filter(case=OuterRef("pk"), is_update=True).order_by("-occurred_at").values("occurred_at")[:1]
     )
 
 
-def case_for_detail(user, *, reference: str) -> Case | None:
-    """One case with its reports, parties and evidence, in a fixed number of queries."""
-    from django.db.models import Prefetch
-
+def case_list(user) -> QuerySet[Case]:
+    """Cases for the list and search, with what each row shows; filtered by cases.filters.CaseFilter."""
     return (
         cases_visible_to(user)
         .select_related("category", "officer")
+        .annotate(last_update_at=_last_update_subquery())
+        .order_by("-received_at", "-id")
+    )
+
+
+# --- the officer's home ------------------------------------------------------------------
+
+@dataclass
+class DueItem:
+    case: Case
+    what: str
+    due_at: datetime
+
+    @property
+    def overdue(self) -> bool:
+        return self.due_at < timezone.now()
+
+    @property
+    def days(self) -> int:
+        """Whole days until due (negative when overdue), by London dates."""
+        today = timezone.localdate()
+        return (self.due_at.astimezone(sla.LONDON).date() - today).days
+
+    @property
+    def days_overdue(self) -> int:
+        return max(0, -self.days)
+
+
+def _dues(case: Case) -> list[DueItem]:
+    """What a case owes next, worked out from stored facts (no queries: the home page annotates them)."""
+    items = []
+    if case.first_contact_outstanding:
+        items.append(DueItem(case, "First contact", sla.first_contact_due(case.received_at)))
+    if case.last_update_at:
+        items.append(DueItem(case, "Update to victim", sla.update_due(case.last_update_at, case.risk_level)))
+    for label, day in (("Action review", case.next_action_review), ("Action expires", case.next_action_expiry)):
+        if day:
+            items.append(DueItem(case, label, datetime.combine(day, datetime.max.time(), tzinfo=sla.LONDON)))
+    return sorted(items, key=lambda d: d.due_at)
+
+
+def _with_due_facts(queryset):
+    active = Action.objects.filter(case=OuterRef("pk"), status__in=[ActionStatus.PLANNED, ActionStatus.IN_FORCE])
+    named_reporter_without_first_contact = Report.objects.filter(case=OuterRef("pk"), reporter__isnull=False).exclude(
+        Exists(Contact.objects.filter(party=OuterRef("reporter"), is_first_contact=True))
+    )
+    return queryset.annotate(
+        last_update_at=_last_update_subquery(),
+        first_contact_outstanding=Exists(named_reporter_without_first_contact),
+        next_action_review=Subquery(active.filter(review_on__isnull=False).order_by("review_on").values("review_on")[:1]),
+        next_action_expiry=Subquery(active.filter(expires_on__isnull=False).order_by("expires_on").values("expires_on")[:1]),
+    )
+
+
+@dataclass
+class OfficerHome:
+    my_cases: list
+    unassigned: list
+    counts: dict
+    action_dates: list
+
+
+def officer_home(user, *, unassigned_limit: int = 20, action_days: int = 14) -> OfficerHome:
+    """My open cases with what is due next, the team's new unassigned cases, counts, near action dates."""
+    visible = cases_visible_to(user)
+    mine = list(
+        _with_due_facts(visible.filter(officer=user).exclude(status=CaseStatus.CLOSED).select_related("category"))
+        .order_by("received_at")
+    )
+    rows = []
+    for case in mine:
+        dues = _dues(case)
+        rows.append({"case": case, "next": dues[0] if dues else None, "overdue": [d for d in dues if d.overdue]})
+    rows.sort(key=lambda r: (not r["overdue"], r["next"].due_at if r["next"] else datetime.max.replace(tzinfo=sla.LONDON)))
+    unassigned = list(
+        visible.filter(officer__isnull=True, status=CaseStatus.NEW).select_related("category").order_by("received_at")[:unassigned_limit]
+    )
+    horizon = timezone.localdate() + timedelta(days=action_days)
+    action_dates = list(
+        Action.objects.filter(case__in=visible.filter(officer=user), status__in=[ActionStatus.PLANNED, ActionStatus.IN_FORCE])
+        .filter(Q(review_on__lte=horizon) | Q(expires_on__lte=horizon))
+        .select_related("case", "action_type", "perpetrator")
+        .order_by("review_on", "expires_on")[:20]
+    )
+    counts = {
+        "open": len(mine),
+        "high_risk": sum(1 for c in mine if c.risk_level == RiskLevel.HIGH),
+        "overdue": sum(1 for r in rows if r["overdue"]),
+        "unassigned": visible.filter(officer__isnull=True).exclude(status=CaseStatus.CLOSED).count(),
+    }
+    return OfficerHome(my_cases=rows, unassigned=unassigned, counts=counts, action_dates=action_dates)
+
+
+# --- one case ----------------------------------------------------------------------------
+
+def case_for_detail(user, *, reference: str) -> Case | None:
+    """One case with everything its page shows, in a fixed number of queries."""
+    return (
+        _with_due_facts(cases_visible_to(user))
+        .select_related("category", "officer", "merged_into")
         .prefetch_related(
             Prefetch("reports", queryset=Report.objects.select_related("reporter", "logged_by", "category").order_by("received_at")),
-            "parties",
-            Prefetch("evidence", queryset=Evidence.objects.order_by("uploaded_at")),
-            "timeline__actor",
+            Prefetch("parties", queryset=Party.objects.order_by("id")),
+            Prefetch("evidence", queryset=Evidence.objects.select_related("uploaded_by").order_by("uploaded_at")),
+            Prefetch("contacts", queryset=Contact.objects.select_related("party", "recorded_by").order_by("-occurred_at")),
+            Prefetch("risk_assessments", queryset=RiskAssessment.objects.select_related("assessed_by", "party")),
+            Prefetch("actions", queryset=Action.objects.select_related("action_type", "perpetrator").prefetch_related("breaches")),
+            Prefetch("referrals", queryset=Referral.objects.select_related("agency")),
         )
         .filter(reference=reference)
         .first()
     )
+
+
+def parties_missing_final_update(case: Case) -> list[Party]:
+    """Victims and complainants we can reach who have had no final update since the case was (re)opened."""
+    since = case.reopened_at or case.received_at
+    final = Contact.objects.filter(party=OuterRef("pk"), is_final_update=True, occurred_at__gte=since)
+    reachable = [
+        p
+        for p in case.parties.annotate(has_final=Exists(final)).order_by("id")
+        if p.is_owed_updates and (p.phone or p.email or p.address) and not p.has_final
+    ]
+    return reachable
+
+
+def case_dues(case: Case) -> list[DueItem]:
+    """What the case owes next (first contact, victim updates, action dates), soonest first."""
+    return _dues(case)
+
+
+def related_cases(user, case: Case, *, limit: int = 20) -> list[Case]:
+    """Other cases at the same address or involving the same people (by phone, email, or name and date of birth)."""
+    parties = list(case.parties.all())
+    phones = {p.phone_normalised for p in parties if p.phone_normalised}
+    emails = {p.email for p in parties if p.email}
+    people = {(p.full_name.lower(), p.date_of_birth) for p in parties if p.full_name and p.date_of_birth}
+    same_person = Q(phone_normalised__in=phones) | Q(email__in=emails)
+    for name, born in people:
+        same_person |= Q(full_name__iexact=name, date_of_birth=born)
+    match = Q(Exists(Party.objects.filter(same_person, case=OuterRef("pk")))) if (phones or emails or people) else Q(pk__in=[])
+    if case.postcode and case.address:
+        match |= Q(postcode=case.postcode, address__istartswith=case.address.split(",")[0].strip())
+    return list(
+        cases_visible_to(user).filter(match).exclude(pk=case.pk).select_related("category", "officer").order_by("-received_at")[:limit]
+    )
+
+
+# --- the call centre's status view ---------------------------------------------------------
+
+def case_status_lookup(user, *, query: str, limit: int = 20) -> list[dict]:
+    """Find cases by reference, phone or address; only what a caller may be told: status, officer, dates."""
+    if not has_any_role(user, CAN_SEE_CALLER_HISTORY) or not query.strip():
+        return []
+    query = query.strip()
+    match = Q(reference__iexact=query)
+    digits = normalise_phone(query)
+    if len(digits) >= 6 and digits.isdigit():
+        match |= Q(Exists(Party.objects.filter(case=OuterRef("pk"), phone_normalised=digits)))
+    postcode = normalise_postcode(query)
+    match |= Q(postcode=postcode) | Q(address__icontains=query)
+    match |= Q(Exists(Party.objects.filter(case=OuterRef("pk"), role__in=["reporter", "victim", "complainant"]).filter(Q(postcode=postcode) | Q(address__icontains=query))))
+    rows = (
+        Case.objects.filter(match)
+        .annotate(last_update_at=_last_update_subquery(), last_activity_at=Max("timeline__occurred_at", filter=Q(timeline__visibility=Visibility.RESIDENT)))
+        .order_by("-received_at")
+        .values(
+            "reference", "status", "received_at", "last_update_at", "last_activity_at",
+            "officer__first_name", "officer__last_name", "category__name", "closure_reason",
+        )[:limit]
+    )
+    return [{**r, "status_label": CaseStatus(r["status"]).label} for r in rows]
+

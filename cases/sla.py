@@ -41,3 +41,14 @@ def first_contact_due(received_at: datetime) -> datetime:
     received_day = received_at.astimezone(LONDON).date()
     due_day = add_working_days(received_day, FIRST_CONTACT_WORKING_DAYS)
     return datetime.combine(due_day, time(23, 59, 59), tzinfo=LONDON)
+
+
+UPDATE_INTERVAL_DAYS = {"high": 7}
+DEFAULT_UPDATE_INTERVAL_DAYS = 14
+
+
+def update_due(last_update_at: datetime, risk_level: str) -> datetime:
+    """End of the London day 14 calendar days (7 for high risk) after the previous update."""
+    days = UPDATE_INTERVAL_DAYS.get(risk_level, DEFAULT_UPDATE_INTERVAL_DAYS)
+    day = last_update_at.astimezone(LONDON).date() + timedelta(days=days)
+    return datetime.combine(day, time(23, 59, 59), tzinfo=LONDON)

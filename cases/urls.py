@@ -3,14 +3,35 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from .views import casework, pages
 
 app_name = "staff"
 
+case = "cases/<str:reference>/"
+
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("login/", views.StaffLoginView.as_view(), name="login"),
+    path("", pages.home, name="home"),
+    path("login/", pages.StaffLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("cases/<str:reference>/", views.case_detail, name="case"),
-    path("evidence/<uuid:evidence_id>/", views.evidence_download, name="evidence"),
+    path("lookup/", pages.case_lookup, name="lookup"),
+    path("cases/", pages.case_list_page, name="cases"),
+    path(case, pages.case_detail, name="case"),
+    path(case + "contact/", casework.contact_add, name="contact_add"),
+    path(case + "risk/", casework.risk_add, name="risk_add"),
+    path(case + "people/add/", casework.party_add, name="party_add"),
+    path(case + "people/<int:party_id>/", casework.party_edit, name="party_edit"),
+    path(case + "actions/add/", casework.action_add, name="action_add"),
+    path(case + "actions/<int:action_id>/", casework.action_edit, name="action_edit"),
+    path(case + "actions/<int:action_id>/breach/", casework.breach_add, name="breach_add"),
+    path(case + "referrals/add/", casework.referral_add, name="referral_add"),
+    path(case + "referrals/<int:referral_id>/", casework.referral_edit, name="referral_edit"),
+    path(case + "note/", casework.note_add, name="note_add"),
+    path(case + "evidence/", casework.evidence_add, name="evidence_add"),
+    path(case + "status/", casework.status_change, name="status"),
+    path(case + "close/", casework.case_close, name="close"),
+    path(case + "assign/", casework.case_assign, name="assign"),
+    path(case + "take/", casework.case_take, name="take"),
+    path(case + "merge/", casework.case_merge, name="merge"),
+    path(case + "edit/", casework.case_edit, name="edit"),
+    path("evidence/<uuid:evidence_id>/", pages.evidence_download, name="evidence"),
 ]

@@ -1,5 +1,6 @@
 """Writes to the case file. Each service runs in one transaction and writes its timeline entry."""
 
+from ..selectors import parties_missing_final_update
 from .actions import action_record, action_update, breach_record, referral_make, referral_update
 from .casework import (
     case_assign,
@@ -9,7 +10,6 @@ from .casework import (
     case_update,
     evidence_add,
     note_add,
-    parties_missing_final_update,
 )
 from .common import CaseClosedError, CaseError, StaleEditError, search_document_refresh, timeline_add
 from .intake import (

@@ -3,7 +3,6 @@
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from ..evidence import evidence_check
@@ -19,13 +18,17 @@ from ..models import (
     Referral,
     Report,
     RiskAssessment,
+    RiskLevel,
     TimelineEntry,
     TimelineKind,
     Visibility,
 )
 from ..roles import Role, has_any_role
+from ..selectors import parties_missing_final_update
 from ..validators import normalise_postcode
 from .common import CaseError, case_lock, case_touch, changes_between, search_document_refresh, timeline_add
+
+RISK_ORDER = [RiskLevel.STANDARD, RiskLevel.MEDIUM, RiskLevel.HIGH]
 
 
 def _name(user) -> str:
@@ -101,18 +104,6 @@ def case_status_change(*, case: Case, to_status: str, actor, expected_version: i
     return case
 
 
-def parties_missing_final_update(case: Case) -> list[Party]:
-    """Victims and complainants we can reach who have had no final update since the case was (re)opened."""
-    since = case.reopened_at or case.received_at
-    final = Contact.objects.filter(party=OuterRef("pk"), is_final_update=True, occurred_at__gte=since)
-    reachable = [
-        p
-        for p in case.parties.annotate(has_final=Exists(final)).order_by("id")
-        if p.is_owed_updates and (p.phone or p.email or p.address) and not p.has_final
-    ]
-    return reachable
-
-
 @transaction.atomic
 def case_close(*, case: Case, reason: str, actor, expected_version: int | None = None, note: str = "") -> Case:
     """Close a case with a reason, once every victim and complainant has had a final update."""
@@ -166,7 +157,15 @@ def case_merge(*, duplicate: Case, into: Case, actor, expected_version: int | No
     )
     if duplicate.hate_motivated and not into.hate_motivated:
         into.hate_motivated = True
-    case_touch(into, "hate_motivated")
+    # The merged case keeps the higher risk level of the two: updates are owed at the stricter interval.
+    if RISK_ORDER.index(duplicate.risk_level) > RISK_ORDER.index(into.risk_level):
+        timeline_add(
+            case=into, actor=actor, kind=TimelineKind.RISK,
+            summary=f"Risk level raised to {RiskLevel(duplicate.risk_level).label.lower()} from merged case {duplicate.reference}",
+            changes={"risk_level": [into.risk_level, duplicate.risk_level]},
+        )
+        into.risk_level = duplicate.risk_level
+    case_touch(into, "hate_motivated", "risk_level")
     _close(duplicate, reason=ClosureReason.MERGED, actor=actor, merged_into=into, note=f"Merged into {into.reference}")
     search_document_refresh(into.pk)
     search_document_refresh(duplicate.pk)

@@ -86,7 +86,8 @@ PARTY_FIELDS = (
 )
 
 
-def _clean_party_values(values: dict) -> dict:
+def _clean_party_values(values: dict, *, current: Party | None = None) -> dict:
+    """Normalise the new values and check the party as it will be after the change."""
     unknown = set(values) - set(PARTY_FIELDS)
     if unknown:
         raise ValueError(f"Unknown party fields: {', '.join(sorted(unknown))}")
@@ -95,10 +96,14 @@ def _clean_party_values(values: dict) -> dict:
         values["email"] = (values["email"] or "").strip().lower()
     if "postcode" in values and values["postcode"]:
         values["postcode"] = normalise_postcode(values["postcode"])
-    if values.get("is_unknown"):
-        if not (values.get("description") or "").strip():
+
+    def final(name):
+        return values[name] if name in values else getattr(current, name, "")
+
+    if final("is_unknown"):
+        if not (final("description") or "").strip():
             raise CaseError("Describe the unknown person or group")
-    elif "full_name" in values and not (values.get("full_name") or "").strip():
+    elif not (final("full_name") or "").strip():
         raise CaseError("Enter their name, or describe an unknown person or group")
     return values
 
@@ -127,7 +132,7 @@ def party_update(*, party: Party, actor, expected_version: int | None = None, **
     """Edit someone on the case; the timeline keeps each old and new value."""
     case = case_lock(case=party.case, expected_version=expected_version)
     party = Party.objects.select_for_update().get(pk=party.pk, case=case)
-    values = _clean_party_values(values)
+    values = _clean_party_values(values, current=party)
     before = {k: getattr(party, k) for k in values}
     changes = changes_between(before, values)
     if not changes:

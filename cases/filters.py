@@ -1,0 +1,89 @@
+"""The case list's search and filters (django-filter)."""
+
+import django_filters
+from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.postgres.search import SearchQuery
+from django.db.models import Exists, OuterRef, Q
+
+from .models import CaseStatus, Category, Channel, Party, Report, RiskLevel
+from .roles import GROUP_NAMES, Role
+from .validators import normalise_phone, normalise_postcode
+
+OPEN = "open_any"
+
+
+def staff_officers():
+    names = [GROUP_NAMES[Role.OFFICER], GROUP_NAMES[Role.MANAGER]]
+    return get_user_model().objects.filter(groups__name__in=names, is_active=True).distinct().order_by("first_name", "last_name")
+
+
+class OfficerChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.get_full_name() or obj.username
+
+
+class CaseFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label="Search", method="search",
+        help_text="Reference, name, phone, email, address, postcode, or words from the description",
+    )
+    status = django_filters.ChoiceFilter(
+        choices=[(OPEN, "Any open status"), *CaseStatus.choices], method="by_status", empty_label="Any status"
+    )
+    risk_level = django_filters.ChoiceFilter(label="Risk level", choices=RiskLevel.choices, empty_label="Any risk level")
+    category = django_filters.ModelChoiceFilter(queryset=Category.objects.all(), empty_label="Any category")
+    officer = django_filters.ModelChoiceFilter(
+        queryset=staff_officers(), field_class=OfficerChoiceField, method="by_officer", empty_label="Any officer", null_label="Unassigned"
+    )
+    channel = django_filters.ChoiceFilter(choices=Channel.choices, method="by_channel", empty_label="Any channel")
+    received_from = django_filters.DateFilter(
+        field_name="received_at", lookup_expr="date__gte", label="Received from", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    received_to = django_filters.DateFilter(
+        field_name="received_at", lookup_expr="date__lte", label="Received to", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    sort = django_filters.OrderingFilter(
+        label="Sort by",
+        fields=(("received_at", "received"), ("reference", "reference"), ("status", "status"), ("risk_level", "risk"), ("officer__first_name", "officer")),
+        field_labels={
+            "received": "Oldest first", "-received": "Newest first", "reference": "Reference", "-reference": "Reference (descending)",
+            "status": "Status", "-status": "Status (descending)", "risk": "Risk (standard first)", "-risk": "Risk (high first)",
+            "officer": "Officer", "-officer": "Officer (descending)",
+        },
+        empty_label="Newest first",
+    )
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        people = Q(full_name__icontains=value) | Q(email__iexact=value) | Q(address__icontains=value)
+        digits = normalise_phone(value)
+        if len(digits) >= 6 and digits.isdigit():
+            people |= Q(phone_normalised__startswith=digits)
+        postcode = normalise_postcode(value)
+        people |= Q(postcode=postcode)
+        matches = (
+            Q(reference__iexact=value)
+            | Q(reference__icontains=value)
+            | Q(address__icontains=value)
+            | Q(postcode=postcode)
+            | Q(location_description__icontains=value)
+            | Q(Exists(Party.objects.filter(people, case=OuterRef("pk"))))
+            | Q(search_document=SearchQuery(value, config="english", search_type="websearch"))
+        )
+        return queryset.filter(matches)
+
+    def by_status(self, queryset, name, value):
+        if value == OPEN:
+            return queryset.exclude(status=CaseStatus.CLOSED)
+        return queryset.filter(status=value)
+
+    def by_officer(self, queryset, name, value):
+        if value == "null" or value is None:
+            return queryset.filter(officer__isnull=True)
+        return queryset.filter(officer=value)
+
+    def by_channel(self, queryset, name, value):
+        return queryset.filter(Exists(Report.objects.filter(case=OuterRef("pk"), channel=value)))

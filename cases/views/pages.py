@@ -1,0 +1,90 @@
+"""Staff pages: sign-in, home, case list, case page, call-centre status lookup, evidence download."""
+
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, render
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
+from django_ratelimit.decorators import ratelimit
+
+from ..filters import CaseFilter
+from ..forms import LookupForm, StaffLoginForm
+from ..roles import CAN_LOG_PHONE_REPORTS, CAN_READ_CASE_FILE, CAN_SEE_CALLER_HISTORY, has_any_role
+from ..selectors import (
+    case_dues,
+    case_for_detail,
+    case_list,
+    case_status_lookup,
+    evidence_visible_to,
+    officer_home,
+    related_cases,
+    timeline_visible_to,
+)
+from .access import role_required
+
+CASES_PER_PAGE = 25
+
+
+@method_decorator(ratelimit(key="ip", rate=settings.LOGIN_RATE, method="POST", block=True), name="post")
+@method_decorator(ratelimit(key="post:username", rate=settings.LOGIN_RATE, method="POST", block=True), name="post")
+class StaffLoginView(auth_views.LoginView):
+    template_name = "cases/login.html"
+    authentication_form = StaffLoginForm
+    redirect_authenticated_user = True
+
+
+@never_cache
+@role_required(CAN_LOG_PHONE_REPORTS | CAN_READ_CASE_FILE)
+def home(request):
+    if not has_any_role(request.user, CAN_READ_CASE_FILE):
+        return render(request, "cases/home_call_centre.html", {"lookup_form": LookupForm()})
+    return render(request, "cases/home.html", {"home": officer_home(request.user)})
+
+
+@never_cache
+@role_required(CAN_READ_CASE_FILE)
+def case_list_page(request):
+    filterset = CaseFilter(request.GET or None, queryset=case_list(request.user))
+    queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else case_list(request.user)
+    page = Paginator(queryset, CASES_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "cases/case_list.html", {"filter": filterset, "page": page, "query": query.urlencode()})
+
+
+@never_cache
+@role_required(CAN_READ_CASE_FILE)
+def case_detail(request, reference):
+    case = case_for_detail(request.user, reference=reference)
+    if case is None:
+        raise Http404
+    context = {
+        "case": case,
+        "dues": case_dues(case),
+        "timeline": list(timeline_visible_to(request.user, case)),
+        "related": related_cases(request.user, case),
+        "latest_risk": next(iter(case.risk_assessments.all()), None),
+        "safety_warnings": [p for p in case.parties.all() if p.staff_safety_warning],
+    }
+    return render(request, "cases/case_detail.html", context)
+
+
+@never_cache
+@role_required(CAN_SEE_CALLER_HISTORY)
+def case_lookup(request):
+    form = LookupForm(request.GET or None)
+    results = case_status_lookup(request.user, query=form.cleaned_data["q"]) if form.is_valid() else []
+    return render(request, "cases/lookup.html", {"form": form, "results": results})
+
+
+@never_cache
+@role_required(CAN_READ_CASE_FILE)
+def evidence_download(request, evidence_id):
+    evidence = get_object_or_404(evidence_visible_to(request.user), pk=evidence_id)
+    response = FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.original_name)
+    response["Content-Type"] = evidence.content_type
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
