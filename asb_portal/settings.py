@@ -226,6 +226,7 @@ CRISPY_CLASS_CONVERTERS = {
     "timeinput": "govuk-input",
     "numberinput": "govuk-input",
     "dateinput": "govuk-input",
+    "csvselect": "govuk-select",
 }
 
 # --- Security (check --deploy passes when DEBUG=False and the variables are set) --------

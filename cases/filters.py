@@ -1,6 +1,7 @@
 """The case list's search and filters (django-filter)."""
 
 import django_filters
+import django_filters.fields
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.postgres.search import SearchQuery
@@ -23,20 +24,29 @@ class OfficerChoiceField(forms.ModelChoiceField):
         return obj.get_full_name() or obj.username
 
 
+class _OfficerFilterField(django_filters.fields.ModelChoiceField):
+    # django-filter's own field, which knows the "Unassigned" (null) choice.
+    def label_from_instance(self, obj):
+        return obj.get_full_name() or obj.username
+
+
+class OfficerFilter(django_filters.ModelChoiceFilter):
+    field_class = _OfficerFilterField
+
+
 class CaseFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label="Search", method="search",
         help_text="Reference, name, phone, email, address, postcode, or words from the description",
     )
     status = django_filters.ChoiceFilter(
+        label="Status",
         choices=[(OPEN, "Any open status"), *CaseStatus.choices], method="by_status", empty_label="Any status"
     )
     risk_level = django_filters.ChoiceFilter(label="Risk level", choices=RiskLevel.choices, empty_label="Any risk level")
-    category = django_filters.ModelChoiceFilter(queryset=Category.objects.all(), empty_label="Any category")
-    officer = django_filters.ModelChoiceFilter(
-        queryset=staff_officers(), field_class=OfficerChoiceField, method="by_officer", empty_label="Any officer", null_label="Unassigned"
-    )
-    channel = django_filters.ChoiceFilter(choices=Channel.choices, method="by_channel", empty_label="Any channel")
+    category = django_filters.ModelChoiceFilter(label="Category", queryset=Category.objects.all(), empty_label="Any category")
+    officer = OfficerFilter(label="Officer", queryset=staff_officers(), method="by_officer", empty_label="Any officer", null_label="Unassigned")
+    channel = django_filters.ChoiceFilter(label="Channel", choices=Channel.choices, method="by_channel", empty_label="Any channel")
     received_from = django_filters.DateFilter(
         field_name="received_at", lookup_expr="date__gte", label="Received from", widget=forms.DateInput(attrs={"type": "date"})
     )
