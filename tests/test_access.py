@@ -16,13 +16,28 @@ OK, LOGIN, FORBIDDEN = 200, "login", 403
 
 
 @pytest.fixture
-def case_and_evidence(db, call_centre_user):
+def case_and_evidence(db, call_centre_user, settings, tmp_path):
+    settings.STORAGES = {**settings.STORAGES, "default": {**settings.STORAGES["default"], "OPTIONS": {"location": str(tmp_path)}}}
     report = report_submit(data=submission(), channel=Channel.PHONE, submission_key=uuid.uuid4(), logged_by=call_centre_user)
     evidence = Evidence.objects.create(
         case=report.case, report=report, file=SimpleUploadedFile("p.png", PNG), original_name="p.png",
         content_type="image/png", size=len(PNG), uploaded_at=report.received_at,
     )
     return report.case, evidence
+
+
+@pytest.fixture
+def ids(case_and_evidence, officer_user):
+    """The ids every case URL needs: the case's reporter, an action and a referral."""
+    from datetime import date
+
+    from cases.models import ActionType, PartnerAgency
+    from cases.services import action_record, referral_make
+
+    case, evidence = case_and_evidence
+    action = action_record(case=case, action_type=ActionType.objects.get(slug="warning-letter"), actor=officer_user)
+    referral = referral_make(case=case, agency=PartnerAgency.objects.first(), reason="x", referred_on=date.today(), actor=officer_user)
+    return {"reference": case.reference, "evidence": evidence.pk, "party": case.parties.first().pk, "action": action.pk, "referral": referral.pk}
 
 
 # url (formatted with the case reference / evidence id), then what each role gets.
@@ -39,7 +54,20 @@ MATRIX = [
     ("/staff/", {"anonymous": LOGIN, "call_centre": OK, "officer": OK, "manager": OK}),
     ("/staff/phone-report/", {"anonymous": LOGIN, "call_centre": OK, "officer": OK, "manager": OK}),
     ("/staff/phone-report/{reference}/", {"anonymous": LOGIN, "call_centre": OK, "officer": OK, "manager": OK}),
+    ("/staff/lookup/", {"anonymous": LOGIN, "call_centre": OK, "officer": OK, "manager": OK}),
+    ("/staff/lookup/?q=LE18+1AA", {"anonymous": LOGIN, "call_centre": OK, "officer": OK, "manager": OK}),
+    ("/staff/cases/", {"anonymous": LOGIN, "call_centre": FORBIDDEN, "officer": OK, "manager": OK}),
+    ("/staff/cases/?q=noise&status=open_any", {"anonymous": LOGIN, "call_centre": FORBIDDEN, "officer": OK, "manager": OK}),
     ("/staff/cases/{reference}/", {"anonymous": LOGIN, "call_centre": FORBIDDEN, "officer": OK, "manager": OK}),
+    *[
+        (f"/staff/cases/{{reference}}/{path}", {"anonymous": LOGIN, "call_centre": FORBIDDEN, "officer": OK, "manager": OK})
+        for path in (
+            "contact/", "risk/", "people/add/", "people/{party}/", "actions/add/", "actions/{action}/", "actions/{action}/breach/",
+            "referrals/add/", "referrals/{referral}/", "note/", "evidence/", "status/", "close/", "merge/", "edit/",
+        )
+    ],
+    ("/staff/cases/{reference}/assign/", {"anonymous": LOGIN, "call_centre": FORBIDDEN, "officer": FORBIDDEN, "manager": OK}),
+    ("/staff/cases/{reference}/take/", {"anonymous": LOGIN, "call_centre": FORBIDDEN, "officer": 405, "manager": 405}),
     ("/staff/evidence/{evidence}/", {"anonymous": LOGIN, "call_centre": FORBIDDEN, "officer": OK, "manager": OK}),
     ("/admin/", {"anonymous": 302, "call_centre": 302, "officer": 302, "manager": 302}),
 ]
@@ -47,11 +75,10 @@ MATRIX = [
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("url, expected", MATRIX, ids=[m[0] for m in MATRIX])
-def test_every_url_for_every_role(client, role_users, case_and_evidence, role, url, expected):
-    case, evidence = case_and_evidence
+def test_every_url_for_every_role(client, role_users, ids, role, url, expected):
     if role != "anonymous":
         client.force_login(role_users[role])
-    response = client.get(url.format(reference=case.reference, evidence=evidence.pk))
+    response = client.get(url.format(**ids))
     want = expected[role]
     if want == LOGIN:
         assert response.status_code == 302 and response["Location"].startswith("/staff/login/")
@@ -113,3 +140,20 @@ def test_sign_out_is_post_only_and_ends_the_session(client, role_users, role):
     response = client.post("/staff/logout/")
     assert response.status_code == 302 and response["Location"] == "/staff/login/"
     assert client.get("/staff/").status_code == 302
+
+
+@pytest.mark.parametrize("role, allowed", [("call_centre", False), ("officer", True), ("manager", True), ("anonymous", False)])
+def test_posting_to_a_case_form_is_checked_on_the_server_too(client, role_users, ids, role, allowed):
+    from cases.models import TimelineEntry
+
+    if role != "anonymous":
+        client.force_login(role_users[role])
+    response = client.post(f"/staff/cases/{ids['reference']}/note/", {"text": "posted", "visibility": "staff"})
+    assert TimelineEntry.objects.filter(kind="note", body="posted").exists() is allowed
+    assert response.status_code == (302 if allowed or role == "anonymous" else 403)
+
+
+def test_a_case_url_for_a_case_that_does_not_exist_is_404(client, officer_user):
+    client.force_login(officer_user)
+    assert client.get("/staff/cases/ASB-1999-00001/").status_code == 404
+    assert client.get("/staff/cases/ASB-1999-00001/contact/").status_code == 404

@@ -234,8 +234,8 @@ def case_assign(request, reference):
     return _case_form(request, reference, forms.AssignForm, title="Assign the case", save=save)
 
 
-@require_POST
 @staff_view
+@require_POST
 def case_take(request, reference):
     case = case_or_404(request.user, reference)
     try:
