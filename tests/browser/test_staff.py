@@ -148,7 +148,7 @@ def test_staff_sign_in_errors_and_sign_out(browser_page, officer_user):
     page.get_by_label("Username", exact=True).fill(officer_user.username)
     page.get_by_label("Password", exact=True).fill("correct-horse-battery-staple")
     b.submit("Sign in", expect_path="/staff/")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Staff home")
+    expect(page.get_by_role("heading", level=1)).to_have_text("My cases")
     expect(page.get_by_role("banner")).to_contain_text("Signed in as")
 
     b.submit("Sign out", expect_path="/staff/login/")
