@@ -23,7 +23,7 @@ def counts():
 def test_demo_data_twice_changes_nothing():
     call_command("seed_demo", stdout=open(os.devnull, "w"))
     first = counts()
-    assert first[1] == 3  # three demo cases
+    assert first[1] == 15  # fifteen demo cases, in every state
     call_command("seed_demo", stdout=open(os.devnull, "w"))
     assert counts() == first
 

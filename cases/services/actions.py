@@ -84,6 +84,11 @@ def action_update(*, action: Action, actor, **values) -> Action:
     action = Action.objects.select_for_update().get(pk=action.pk)
     if "status" in values and values["status"] not in ActionStatus.values:
         raise CaseError("Select the action's status")
+    served = values.get("served_on", action.served_on)
+    for name, label in (("review_on", "review"), ("expires_on", "expiry")):
+        day = values.get(name, getattr(action, name))
+        if served and day and day < served:
+            raise CaseError(f"The {label} date must be after the date served")
     before = {k: getattr(action, k) for k in values}
     changes = changes_between(before, values)
     if not changes:
@@ -101,6 +106,10 @@ def breach_record(*, action: Action, occurred_on: date, description: str, actor)
     case_lock(case=action.case)
     if occurred_on > timezone.localdate():
         raise CaseError("The breach date must be today or in the past")
+    if action.status == ActionStatus.PLANNED or not action.served_on:
+        raise CaseError(f"The {action.action_type.name} has not been served, so it cannot be breached yet")
+    if occurred_on < action.served_on:
+        raise CaseError(f"The breach must be on or after the date served ({action.served_on:%-d %B %Y})")
     if not description.strip():
         raise CaseError("Describe the breach")
     breach = Breach.objects.create(action=action, occurred_on=occurred_on, description=description, recorded_by=actor)
@@ -133,6 +142,8 @@ def referral_update(*, referral: Referral, status: str, response: str, responded
         raise CaseError("Select the referral's status")
     if responded_on and responded_on > timezone.localdate():
         raise CaseError("The response date must be today or in the past")
+    if responded_on and responded_on < referral.referred_on:
+        raise CaseError("The response date must be on or after the date referred")
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
     values = {"status": status, "response": response, "responded_on": responded_on}
     changes = changes_between({k: getattr(referral, k) for k in values}, values)

@@ -119,14 +119,14 @@ def report_submit(
     Idempotent on `submission_key`: sending the same submission twice (refresh, back
     button, double click, two tabs) returns the first report and creates nothing.
     """
+    # A submission already taken is returned as it was, before any rule is checked again.
+    earlier = Report.objects.select_related("case").filter(submission_key=submission_key).first()
+    if earlier:
+        return earlier
     received_at = received_at or timezone.now()
     if channel == Channel.PHONE and logged_by is None:
         raise ReportError("A phone report must record who logged it")
     _check_submission(data, now=received_at)
-
-    earlier = Report.objects.select_related("case").filter(submission_key=submission_key).first()
-    if earlier:
-        return earlier
     try:
         with transaction.atomic():
             report = _report_create(

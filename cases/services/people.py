@@ -35,6 +35,8 @@ def contact_record(
         raise CaseError("Choose someone on this case")
     if occurred_at > timezone.now():
         raise CaseError("The contact cannot be in the future")
+    if occurred_at < case.received_at:
+        raise CaseError(f"The contact cannot be before the case was received ({case.received_at:%-d %B %Y})")
     if not summary.strip():
         raise CaseError("Summarise the contact")
     is_reporter = Report.objects.filter(case=case, reporter=party).exists()
@@ -74,7 +76,7 @@ def contact_record(
         case_touch(case, "status")
         timeline_add(
             case=case, actor=actor, kind=TimelineKind.STATUS, summary="Status changed to open (investigating)",
-            changes={"status": [CaseStatus.NEW, CaseStatus.OPEN]}, visibility=Visibility.RESIDENT,
+            changes={"status": [CaseStatus.NEW, CaseStatus.OPEN]}, visibility=Visibility.RESIDENT, occurred_at=occurred_at,
         )
     return contact
 

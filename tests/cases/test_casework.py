@@ -77,8 +77,8 @@ EXE = b"MZ\x90\x00" + b"\x00" * 64
 
 
 def case_with_victim(**overrides) -> tuple[Case, Party]:
-    """A NEW case reported online by its victim, Margaret Ellis (email and phone on file)."""
-    report = submit_report(report_submission(**overrides))
+    """A NEW case reported online by its victim, Margaret Ellis (email and phone on file), three days ago."""
+    report = submit_report(report_submission(**overrides), received_at=timezone.now() - timedelta(days=3))
     return report.case, report.reporter
 
 
@@ -1184,13 +1184,15 @@ def test_a_referral_response_dated_in_the_future_is_refused(officer_user):
 def test_a_diary_entry_is_placed_on_the_timeline_when_it_happened(officer_user):
     case, victim = case_with_victim()
     contact(case, victim, officer_user)  # today
-    three_days_ago = timezone.now() - timedelta(days=3)
+    two_days_ago = timezone.now() - timedelta(days=2)
     note = note_add(
-        case=case, text="Heard the music myself\nfrom the street at 1am", actor=officer_user, occurred_at=three_days_ago
+        case=case, text="Heard the music myself\nfrom the street at 1am", actor=officer_user, occurred_at=two_days_ago
     )
-    assert note.occurred_at == three_days_ago and note.actor == officer_user
+    assert note.occurred_at == two_days_ago and note.actor == officer_user
     assert note.summary == "Heard the music myself" and note.kind == TimelineKind.NOTE
-    assert list(case.timeline.all())[-1] == note  # newest first: the older diary entry comes last
+    # Newest first: today's contact, then the diary entry, then the report received three days ago.
+    assert [e.kind for e in case.timeline.all()][-2:] == [TimelineKind.NOTE, TimelineKind.REPORT]
+    assert list(case.timeline.all())[-2] == note
 
 
 def test_a_diary_entry_in_the_future_is_refused(officer_user):
@@ -1306,3 +1308,57 @@ def test_merging_keeps_the_higher_risk_level(officer_user):
     merged.refresh_from_db()
     assert merged.risk_level == RiskLevel.HIGH
     assert merged.timeline.filter(kind="risk", changes__risk_level=["standard", "high"]).exists()
+
+
+# --- dates in order (found while building the demo data) -------------------------------------
+
+
+def test_a_contact_before_the_case_was_received_is_refused(officer_user):
+    from cases.services import CaseError, contact_record
+
+    report = submit_report()
+    with pytest.raises(CaseError, match="before the case was received"):
+        contact_record(case=report.case, party=report.reporter, method="phone", direction="out", successful=True,
+                       summary="x", occurred_at=report.case.received_at - timedelta(days=1), gave_update=False, actor=officer_user)
+
+
+def test_a_planned_action_cannot_be_breached_and_a_breach_is_not_before_service(officer_user):
+    from cases.models import ActionType
+    from cases.services import CaseError, action_record, breach_record
+
+    case = submit_report().case
+    planned = action_record(case=case, action_type=ActionType.objects.get(slug="abc"), actor=officer_user)
+    with pytest.raises(CaseError, match="has not been served"):
+        breach_record(action=planned, occurred_on=timezone.localdate(), description="x", actor=officer_user)
+    served = action_record(case=case, action_type=ActionType.objects.get(slug="abc"), served_on=timezone.localdate(), actor=officer_user)
+    with pytest.raises(CaseError, match="on or after the date served"):
+        breach_record(action=served, occurred_on=timezone.localdate() - timedelta(days=1), description="x", actor=officer_user)
+
+
+def test_action_update_keeps_dates_after_service(officer_user):
+    from cases.models import ActionType
+    from cases.services import CaseError, action_record, action_update
+
+    case = submit_report().case
+    action = action_record(case=case, action_type=ActionType.objects.get(slug="abc"), served_on=timezone.localdate(), actor=officer_user)
+    with pytest.raises(CaseError, match="expiry date must be after"):
+        action_update(action=action, actor=officer_user, expires_on=timezone.localdate() - timedelta(days=1))
+
+
+def test_a_referral_response_is_not_before_the_referral(officer_user):
+    from cases.models import PartnerAgency
+    from cases.services import CaseError, referral_make, referral_update
+
+    case = submit_report().case
+    referral = referral_make(case=case, agency=PartnerAgency.objects.first(), reason="x", referred_on=timezone.localdate(), actor=officer_user)
+    with pytest.raises(CaseError, match="on or after the date referred"):
+        referral_update(referral=referral, status="accepted", response="ok", responded_on=timezone.localdate() - timedelta(days=1), actor=officer_user)
+
+
+def test_resending_an_accepted_submission_returns_it_even_if_rules_would_now_refuse_it():
+    import uuid as _uuid
+
+    key = _uuid.uuid4()
+    first = submit_report(submission_key=key)
+    again = submit_report(report_submission(incident_date=timezone.localdate() + timedelta(days=3)), submission_key=key)
+    assert again.pk == first.pk

@@ -20,7 +20,7 @@ MAX_QUERIES = 15
 def worked_case(i, officer, *, extra=1):
     """A case with a victim, a perpetrator, contacts, notes, an action with a breach and a referral; `extra` multiplies them."""
     report = submit_report(report_submission(phone=f"07700 9{i:05d}", email=f"p{i}@example.com", address=f"{i} Bell Street",
-                                             description=f"Noise number {i}"))
+                                             description=f"Noise number {i}"), received_at=timezone.now() - timedelta(days=3))
     case, victim = report.case, report.reporter
     case_assign(case=case, officer=officer, actor=officer)
     perpetrator = party_add(case=case, actor=officer, role=PartyRole.PERPETRATOR, full_name=f"Flat {i}")

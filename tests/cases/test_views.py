@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 def victim_case(**overrides):
-    report = submit_report(report_submission(**overrides))
+    report = submit_report(report_submission(**overrides), received_at=timezone.now() - timedelta(days=3))
     return report.case, report.reporter
 
 
