@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from . import sla
 from .filters import OfficerChoiceField, staff_officers
+from .form_fields import PhoneField, PostcodeField
 from .models import (
     ActionStatus,
     ActionType,
@@ -26,7 +27,6 @@ from .models import (
     RiskLevel,
     Visibility,
 )
-from .validators import normalise_postcode, validate_phone, validate_postcode
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
@@ -156,11 +156,11 @@ class PartyForm(CaseForm):
     description = forms.CharField(label="Description", required=False, widget=forms.Textarea(attrs={"rows": 3}),
                                   help_text="For unknown people or a group: who they are, how many, how to recognise them")
     date_of_birth = _date_field("Date of birth", required=False, help_text="If known. Some actions have minimum ages")
-    phone = forms.CharField(label="Phone", required=False, max_length=30)
+    phone = PhoneField(label="Phone", required=False)
     email = forms.EmailField(label="Email", required=False,
                              error_messages={"invalid": "Enter an email address in the correct format, like name@example.com"})
     address = forms.CharField(label="Address", required=False, max_length=300)
-    postcode = forms.CharField(label="Postcode", required=False, max_length=10)
+    postcode = PostcodeField(label="Postcode", required=False)
     preferred_contact_method = forms.ChoiceField(label="Preferred contact method", required=False, widget=forms.RadioSelect,
                                                  choices=[("", "Not known"), *PreferredContactMethod.choices])
     best_times = forms.CharField(label="Best times to contact", required=False, max_length=200)
@@ -193,19 +193,6 @@ class PartyForm(CaseForm):
             Field.textarea("support_details", rows=3), Field.radios("consent_to_share", small=True),
             Field.checkbox("staff_safety_warning", small=True), Field.text("staff_safety_note"),
         )
-
-    def clean_phone(self):
-        value = self.cleaned_data["phone"].strip()
-        if value:
-            validate_phone(value)
-        return value
-
-    def clean_postcode(self):
-        value = self.cleaned_data["postcode"].strip()
-        if value:
-            validate_postcode(value)
-            return normalise_postcode(value)
-        return ""
 
     def clean(self):
         data = super().clean()
@@ -388,7 +375,7 @@ class CaseEditForm(CaseForm):
     submit_label = "Save"
     category = forms.ModelChoiceField(label="Category", queryset=None, empty_label=None)
     address = forms.CharField(label="Address", required=False, max_length=300)
-    postcode = forms.CharField(label="Postcode", required=False, max_length=10)
+    postcode = PostcodeField(label="Postcode", required=False)
     location_description = forms.CharField(label="About the place", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
     hate_motivated = forms.BooleanField(label="Hate motivated", required=False)
 
@@ -402,13 +389,6 @@ class CaseEditForm(CaseForm):
                 self.fields[name].initial = getattr(self.case, name)
         self.helper.layout = Layout(Field.select("category"), Field.text("address"), Field.text("postcode", field_width=10),
                                     Field.textarea("location_description", rows=2), Field.checkbox("hate_motivated", small=True))
-
-    def clean_postcode(self):
-        value = self.cleaned_data["postcode"].strip()
-        if value:
-            validate_postcode(value)
-            return normalise_postcode(value)
-        return ""
 
 
 class LookupForm(forms.Form):

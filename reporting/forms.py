@@ -13,9 +13,10 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from cases.evidence import evidence_check
+from cases.form_fields import PhoneField, PostcodeField
 from cases.models import Category, CustomerGroup, Frequency, PartyRole, PreferredContactMethod
 from cases.services import ReportSubmission
-from cases.validators import contact_method_problem, normalise_postcode, validate_phone, validate_postcode
+from cases.validators import contact_method_problem
 
 SUPPORT_NEEDS = [
     ("disability", "Disability"),
@@ -102,7 +103,7 @@ class LocationForm(StepForm):
     title = "Where did it happen?"
     staff_title = "Where it happened"
     address = forms.CharField(label="Address or street name (optional)", required=False, max_length=300)
-    postcode = forms.CharField(label="Postcode (optional)", required=False, max_length=10)
+    postcode = PostcodeField(label="Postcode (optional)", required=False)
     location_description = forms.CharField(
         label="Describe the place (optional)",
         help_text="For example, the alley behind the shops on Bell Street, or the park near the play area",
@@ -118,13 +119,6 @@ class LocationForm(StepForm):
             Field.text("postcode", field_width=10),
             Field.textarea("location_description", rows=3),
         )
-
-    def clean_postcode(self):
-        value = self.cleaned_data["postcode"].strip()
-        if value:
-            validate_postcode(value)
-            return normalise_postcode(value)
-        return ""
 
     def clean(self):
         data = super().clean()
@@ -496,9 +490,9 @@ class AboutYouForm(StepForm):
         help_text="We will send you a reference number for your report",
         error_messages={"invalid": "Enter an email address in the correct format, like name@example.com"},
     )
-    phone = forms.CharField(label="Phone number (optional)", required=False, max_length=30, help_text="A mobile number if you would like text messages")
+    phone = PhoneField(label="Phone number (optional)", required=False, help_text="A mobile number if you would like text messages")
     reporter_address = forms.CharField(label="Your address (optional)", required=False, max_length=300)
-    reporter_postcode = forms.CharField(label="Your postcode (optional)", required=False, max_length=10)
+    reporter_postcode = PostcodeField(label="Your postcode (optional)", required=False)
     staff_labels = {"reporter_address": "Caller's address (optional)", "reporter_postcode": "Caller's postcode (optional)"}
 
     def __init__(self, *args, **kwargs):
@@ -510,19 +504,6 @@ class AboutYouForm(StepForm):
             Field.text("reporter_address"),
             Field.text("reporter_postcode", field_width=10),
         )
-
-    def clean_phone(self):
-        value = self.cleaned_data["phone"].strip()
-        if value:
-            validate_phone(value)
-        return value
-
-    def clean_reporter_postcode(self):
-        value = self.cleaned_data["reporter_postcode"].strip()
-        if value:
-            validate_postcode(value)
-            return normalise_postcode(value)
-        return ""
 
     def clean(self):
         data = super().clean()

@@ -52,8 +52,8 @@ def _isolated_redis():
 
 @pytest.fixture(autouse=True)
 def _clean_cache():
-    # Rate-limit counters live in the cache; each test starts with none.
-    cache.clear()
+    # Rate-limit counters live in the cache; each test starts with none (only this run's keys).
+    cache.delete_pattern("*")
     yield
 
 

@@ -76,8 +76,10 @@ def test_healthz_is_503_when_redis_is_down(client, redis_down):
 def test_real_worker_delivers_the_acknowledgement_after_commit(client):
     from celery.contrib.testing.worker import start_worker
 
+    from django.conf import settings
+
     with celery_app.connection_for_write() as conn:
-        conn.default_channel.queue_purge("celery")
+        conn.default_channel.queue_purge(settings.CELERY_TASK_DEFAULT_QUEUE)
     with start_worker(celery_app, perform_ping_check=False, shutdown_timeout=10):
         walk(client, answers())
         report = Report.objects.get()
