@@ -24,6 +24,7 @@ from .core import (
     Visibility,
     evidence_upload_to,
 )
+from .deadlines import AlertStage, ClosureDay, Deadline, DeadlineAlert, DeadlineKind
 from .work import (
     Action,
     ActionStatus,
@@ -41,6 +42,7 @@ from .work import (
 )
 
 __all__ = [
+    "AlertStage", "ClosureDay", "Deadline", "DeadlineAlert", "DeadlineKind",
     "OPEN_STATUSES", "STATUS_TRANSITIONS", "UPDATE_ROLES", "Action", "ActionStatus", "ActionType", "AsbType",
     "Breach", "Case", "CaseReferenceCounter", "CaseStatus", "Category", "Channel", "ClosureReason", "Contact",
     "ContactMethod", "CustomerGroup", "Direction", "Evidence", "Frequency", "PartnerAgency", "Party", "PartyRole",

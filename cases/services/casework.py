@@ -13,6 +13,7 @@ from ..models import (
     CaseStatus,
     ClosureReason,
     Contact,
+    Deadline,
     Evidence,
     Party,
     Referral,
@@ -27,6 +28,7 @@ from ..roles import Role, has_any_role
 from ..selectors import parties_missing_final_update
 from ..validators import normalise_postcode
 from .common import CaseError, case_lock, case_touch, changes_between, search_document_refresh, timeline_add
+from .deadlines import deadlines_cancel, deadlines_recompute_for_risk, deadlines_restart
 
 RISK_ORDER = [RiskLevel.STANDARD, RiskLevel.MEDIUM, RiskLevel.HIGH]
 
@@ -92,6 +94,8 @@ def case_status_change(*, case: Case, to_status: str, actor, expected_version: i
         case.closure_reason, case.closed_at = "", None
         fields += ["reopened_at", "closure_reason", "closed_at"]
     case_touch(case, *fields)
+    if reopening:
+        deadlines_restart(case=case)
     timeline_add(
         case=case,
         actor=actor,
@@ -126,6 +130,7 @@ def _close(case: Case, *, reason: str, actor, note: str = "", merged_into: Case 
     case.closed_at = timezone.now()
     case.merged_into = merged_into
     case_touch(case, "status", "closure_reason", "closed_at", "merged_into")
+    deadlines_cancel(case=case)
     timeline_add(
         case=case,
         actor=actor,
@@ -146,7 +151,7 @@ def case_merge(*, duplicate: Case, into: Case, actor, expected_version: int | No
     first, second = sorted([duplicate, into], key=lambda c: c.pk)
     locked = {c.pk: case_lock(case=c, expected_version=expected_version if c.pk == duplicate.pk else None) for c in (first, second)}
     duplicate, into = locked[duplicate.pk], locked[into.pk]
-    for model in (Report, Party, Contact, Evidence, RiskAssessment, Action, Referral, TimelineEntry):
+    for model in (Report, Party, Contact, Evidence, RiskAssessment, Action, Referral, TimelineEntry, Deadline):
         model.objects.filter(case=duplicate).update(case=into)
     timeline_add(
         case=into,
@@ -166,6 +171,7 @@ def case_merge(*, duplicate: Case, into: Case, actor, expected_version: int | No
         )
         into.risk_level = duplicate.risk_level
     case_touch(into, "hate_motivated", "risk_level")
+    deadlines_recompute_for_risk(case=into)
     _close(duplicate, reason=ClosureReason.MERGED, actor=actor, merged_into=into, note=f"Merged into {into.reference}")
     search_document_refresh(into.pk)
     search_document_refresh(duplicate.pk)

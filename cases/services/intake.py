@@ -18,6 +18,7 @@ from ..evidence import evidence_check
 from ..models import Case, Category, Channel, Evidence, Party, PartyRole, Report, TimelineKind, Visibility
 from ..validators import contact_method_problem, normalise_phone, normalise_postcode
 from .common import CaseError, search_document_refresh, timeline_add
+from .deadlines import first_contact_deadline_open
 
 logger = logging.getLogger(__name__)
 
@@ -238,6 +239,7 @@ def _report_create(*, data, channel, submission_key, logged_by, existing_case, s
         occurred_at=received_at,
     )
     search_document_refresh(case.pk)
+    first_contact_deadline_open(report=report)
     if reporter is not None and reporter.email:
         _acknowledgement_queue(report=report, reporter=reporter)
     return report

@@ -8,6 +8,7 @@ from django.utils import timezone
 from ..models import CaseStatus, Contact, ContactMethod, Direction, Party, PartyRole, Report, TimelineKind, Visibility
 from ..validators import normalise_phone, normalise_postcode
 from .common import CaseError, case_lock, case_touch, changes_between, timeline_add
+from .deadlines import deadlines_on_contact, deadlines_on_party_added
 
 
 @transaction.atomic
@@ -57,6 +58,7 @@ def contact_record(
         is_final_update=final_update,
         recorded_by=actor,
     )
+    deadlines_on_contact(contact=contact)
     label = ContactMethod(method).label
     what = f"{label} {'to' if direction == Direction.OUT else 'from'} {party.full_name or party.description[:40]}"
     flags = [f for f, on in [("first contact", is_first), ("final update", final_update), ("update", is_update and not final_update), ("attempt, no contact made", not successful)] if on]
@@ -125,6 +127,7 @@ def party_add(*, case, actor, expected_version: int | None = None, **values) -> 
     if party.staff_safety_warning:
         timeline_add(case=case, actor=actor, kind=TimelineKind.PARTY, summary=f"Staff safety warning on {party}",
                      body=party.staff_safety_note, visibility=Visibility.INTERNAL)
+    deadlines_on_party_added(case=case, party=party)
     case_touch(case)
     return party
 

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from ..models import RiskAssessment, RiskLevel, RiskQuestionSet, TimelineKind
 from .common import CaseError, case_lock, case_touch, timeline_add
+from .deadlines import deadlines_recompute_for_risk
 
 
 def risk_question_set_active() -> RiskQuestionSet:
@@ -45,6 +46,7 @@ def risk_assess(*, case, answers: dict[int, bool], actor, party=None, notes: str
         summary += f", was {RiskLevel(before).label.lower()}"
         case.risk_level = level
         case_touch(case, "risk_level")
+        deadlines_recompute_for_risk(case=case)
     timeline_add(
         case=case,
         actor=actor,
