@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 import environ
-from celery.schedules import crontab  # noqa: F401  (kept for schedule entries added later)
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -131,6 +131,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.relay_pending_messages",
         "schedule": env.int("RELAY_INTERVAL_SECONDS", default=60),
     },
+    # Remind officers before deadlines fall due, alert officer and managers on breach (cases.services.sweep).
+    "sla-sweep": {
+        "task": "cases.tasks.sla_sweep",
+        "schedule": env.int("SLA_SWEEP_INTERVAL_SECONDS", default=300),
+    },
+    # Weekday-morning email to each officer: due today, overdue, actions near review or expiry.
+    "officer-digest": {
+        "task": "cases.tasks.officer_digests",
+        "schedule": crontab(hour=7, minute=30, day_of_week="mon-fri"),
+    },
     # Delete evidence uploaded to an online report that was never submitted.
     "purge-abandoned-uploads": {
         "task": "cases.tasks.purge_abandoned_uploads",
@@ -191,6 +201,9 @@ vars().update(EMAIL_CONFIG)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="asb-team@oadby-wigston.gov.uk.invalid")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Links in staff emails point here.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 # --- Council branding ---------------------------------------------------------------
 COUNCIL_NAME = env.str("COUNCIL_NAME", default="Oadby and Wigston Borough Council")
@@ -265,3 +278,15 @@ LOGGING = {
 
 # Outbox relay: a pending message older than this is the relay's to deliver.
 RELAY_GRACE_SECONDS = env.int("RELAY_GRACE_SECONDS", default=120)
+
+# --- Notifications: delivery backends (notifications/backends.py) -------------------------
+# Email goes through "django" (EMAIL_BACKEND, e.g. SMTP) or "notify" (GOV.UK Notify).
+NOTIFICATIONS_EMAIL_BACKEND = env.str("NOTIFICATIONS_EMAIL_BACKEND", default="django")
+# GOV.UK Notify API key (keyname-serviceid-secret); text messages are sent only when it is set.
+NOTIFY_API_KEY = env.str("NOTIFY_API_KEY", default="")
+# GOV.UK Notify API address; the tests point it at a local fake.
+NOTIFY_BASE_URL = env.str("NOTIFY_BASE_URL", default="https://api.notifications.service.gov.uk")
+# Id of the generic Notify email template: subject ((subject)), body ((body)).
+NOTIFY_EMAIL_TEMPLATE_ID = env.str("NOTIFY_EMAIL_TEMPLATE_ID", default="")
+# Id of the generic Notify text message template: body ((body)).
+NOTIFY_SMS_TEMPLATE_ID = env.str("NOTIFY_SMS_TEMPLATE_ID", default="")

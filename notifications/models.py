@@ -30,6 +30,10 @@ class Message(models.Model):
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # The provider's own id for the sent message (GOV.UK Notify's notification id); blank for SMTP.
+    provider_id = models.CharField(max_length=100, blank=True)
+    # Dotted path to a Celery task the sender wants told (with the message id) if delivery fails for good.
+    on_failure = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["created_at"]

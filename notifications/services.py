@@ -1,29 +1,36 @@
-"""Queueing and delivering outbound messages (email now; text messages with GOV.UK Notify later)."""
+"""Queueing and delivering outbound messages (email and text messages) through a delivery backend."""
 
 import logging
 from datetime import timedelta
+from functools import partial
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
-from .models import Message, MessageChannel, MessageStatus
+from .backends import PermanentDeliveryError, backend_for
+from .models import Message, MessageStatus
 
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
 
 
-def message_queue(*, channel: str, to: str, subject: str, body: str, key: str) -> Message:
+def message_queue(*, channel: str, to: str, subject: str, body: str, key: str, on_failure: str = "") -> Message:
     """Write a message to the outbox and hand it to a worker once the caller's transaction commits.
 
     If the broker cannot be reached the message simply stays pending: the beat relay
     (`relay_pending_messages`) delivers it later. Queuing the same key twice returns the first.
+    `on_failure` is the dotted path of a Celery task taking the message id, sent if delivery fails for good.
     """
+    if on_failure:
+        import_string(on_failure)  # a typo fails the caller now, not silently on some later failure
     try:
         with transaction.atomic():
-            message = Message.objects.create(channel=channel, to=to, subject=subject, body=body, key=key)
+            message = Message.objects.create(
+                channel=channel, to=to, subject=subject, body=body, key=key, on_failure=on_failure
+            )
     except IntegrityError:
         return Message.objects.get(key=key)
     transaction.on_commit(lambda: _dispatch(message.pk))
@@ -48,6 +55,7 @@ def message_deliver(*, message_id: int) -> Message | None:
     """Send one pending message, at most once. Raises TemporaryDeliveryError to ask for a retry.
 
     The row is locked while sending, so two workers (a task and the relay) never send it twice.
+    A PermanentDeliveryError from the backend fails the message at once, without a retry.
     """
     failure = None
     with transaction.atomic():
@@ -57,12 +65,14 @@ def message_deliver(*, message_id: int) -> Message | None:
             return message
         message.attempts += 1
         try:
-            _send(message)
+            provider_id = _send(message)
         except Exception as exc:  # noqa: BLE001 - every provider failure is recorded on the row
             message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            if message.attempts >= MAX_ATTEMPTS:
+            if isinstance(exc, PermanentDeliveryError) or message.attempts >= MAX_ATTEMPTS:
                 message.status = MessageStatus.FAILED
                 logger.error("Message %s failed permanently: %s", message.pk, message.last_error)
+                if message.on_failure:
+                    transaction.on_commit(partial(_failure_hook_send, message.pk, message.on_failure))
             else:
                 message.next_attempt_at = timezone.now() + _backoff(message.attempts)
                 failure = exc
@@ -70,7 +80,8 @@ def message_deliver(*, message_id: int) -> Message | None:
             message.status = MessageStatus.SENT
             message.sent_at = timezone.now()
             message.last_error = ""
-        message.save(update_fields=["attempts", "status", "sent_at", "last_error", "next_attempt_at"])
+            message.provider_id = provider_id or ""
+        message.save(update_fields=["attempts", "status", "sent_at", "last_error", "next_attempt_at", "provider_id"])
     if failure is not None:
         # Raised after the commit, so the attempt and its error are recorded before the retry.
         raise TemporaryDeliveryError(str(failure)) from failure
@@ -82,11 +93,18 @@ def _backoff(attempts: int) -> timedelta:
     return timedelta(minutes=min(2 ** (attempts - 1), 60))
 
 
-def _send(message: Message) -> None:
-    if message.channel == MessageChannel.EMAIL:
-        send_mail(message.subject, message.body, settings.DEFAULT_FROM_EMAIL, [message.to], fail_silently=False)
-    else:
-        raise NotImplementedError(f"No backend for channel {message.channel!r} yet")
+def _send(message: Message) -> str | None:
+    return backend_for(message.channel).send(message)
+
+
+def _failure_hook_send(message_id: int, task_path: str) -> None:
+    """Tell the sender's task that a message failed for good. Runs after the commit."""
+    try:
+        task = import_string(task_path)
+        # retry=False: a dead broker fails at once instead of blocking the worker.
+        task.apply_async(args=[message_id], retry=False)
+    except Exception:  # noqa: BLE001 - the failure is on the message row; the hook is best effort
+        logger.warning("Could not send failure hook %s for message %s", task_path, message_id, exc_info=True)
 
 
 def messages_due_for_relay(*, limit: int = 200) -> list[int]:

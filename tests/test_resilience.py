@@ -75,7 +75,6 @@ def test_healthz_is_503_when_redis_is_down(client, redis_down):
 @pytest.mark.django_db(transaction=True)
 def test_real_worker_delivers_the_acknowledgement_after_commit(client):
     from celery.contrib.testing.worker import start_worker
-
     from django.conf import settings
 
     with celery_app.connection_for_write() as conn:

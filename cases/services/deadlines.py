@@ -7,7 +7,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from .. import sla
-from ..models import Case, Contact, Deadline, DeadlineKind, Party, Report
+from ..models import Case, ClosureDay, Contact, Deadline, DeadlineKind, Party, Report
 
 
 def _reachable(party: Party) -> bool:
@@ -52,7 +52,8 @@ def deadlines_on_contact(*, contact: Contact) -> None:
             _meet(deadline, at)
         for other in case.parties.all():
             update_deadline_open(case=case, party=other, since=at)
-    if contact.is_update:
+    elif contact.is_update:
+        # (A first contact is the first update: it starts the update clock rather than meeting it.)
         for deadline in Deadline.objects.open().filter(kind=DeadlineKind.VICTIM_UPDATE, party=party):
             if deadline.starts_at <= at:
                 _meet(deadline, at)
@@ -104,3 +105,15 @@ def deadlines_restart(*, case: Case) -> None:
     for party in case.parties.annotate(contacted=Exists(Contact.objects.filter(party=OuterRef("pk"), is_first_contact=True))):
         if party.contacted or not Report.objects.filter(case=case, reporter=party).exists():
             update_deadline_open(case=case, party=party, since=now)
+
+
+def closure_day_add(*, day, reason: str, actor) -> ClosureDay:
+    """A day the council is closed: no longer a working day; open first-contact deadlines move at once."""
+    closure, _ = ClosureDay.objects.update_or_create(day=day, defaults={"reason": reason})
+    deadlines_recompute_first_contact()
+    return closure
+
+
+def closure_day_remove(*, day, actor) -> None:
+    ClosureDay.objects.filter(day=day).delete()
+    deadlines_recompute_first_contact()

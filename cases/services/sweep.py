@@ -1,0 +1,170 @@
+"""The deadline sweep (Celery beat, every 5 minutes) and the officers' morning digest.
+
+At most once per deadline and stage: an alert is a DeadlineAlert row, inserted with ON CONFLICT DO
+NOTHING against a unique constraint; only the rows this sweep inserted send messages. Rows are
+claimed with SELECT … FOR UPDATE SKIP LOCKED, so two sweeps at once share the work.
+"""
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef, Q
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from notifications.models import MessageChannel
+from notifications.services import message_queue
+
+from .. import sla
+from ..models import Action, ActionStatus, AlertStage, CaseStatus, Deadline, DeadlineAlert, DeadlineKind
+from ..roles import GROUP_NAMES, Role
+
+# First-contact reminders go on the morning of the due day; update reminders 2 days before.
+FIRST_CONTACT_REMINDER_AT = time(7, 0)
+UPDATE_REMINDER_BEFORE = timedelta(days=2)
+# Looking this far ahead covers the 2-day reminders and "due within a working day" over a long weekend.
+HORIZON = timedelta(days=5)
+
+
+@dataclass
+class SweepResult:
+    claimed: int = 0
+    alerts: Counter = field(default_factory=Counter)
+    messages: int = 0
+    newly_breached: int = 0
+
+    def __str__(self):
+        alerts = ", ".join(f"{n} {AlertStage(stage).label.lower()}" for stage, n in sorted(self.alerts.items())) or "no new alerts"
+        return (f"Checked {self.claimed} open deadlines due within {HORIZON.days} days: {alerts}; "
+                f"{self.messages} messages queued; {self.newly_breached} newly breached.")
+
+
+def _managers():
+    return list(get_user_model().objects.filter(groups__name=GROUP_NAMES[Role.MANAGER], is_active=True).exclude(email=""))
+
+
+def _reminder_due(deadline: Deadline, now: datetime) -> bool:
+    if deadline.due_at <= now:
+        return False
+    if deadline.kind == DeadlineKind.FIRST_CONTACT:
+        due_day = deadline.due_at.astimezone(sla.LONDON).date()
+        return now >= datetime.combine(due_day, FIRST_CONTACT_REMINDER_AT, tzinfo=sla.LONDON)
+    return now >= deadline.due_at - UPDATE_REMINDER_BEFORE
+
+
+def _stages(deadline: Deadline, now: datetime, next_working_day_end: datetime) -> list[str]:
+    if deadline.due_at < now:
+        return [AlertStage.BREACH]
+    stages = [AlertStage.REMINDER] if _reminder_due(deadline, now) else []
+    if deadline.kind == DeadlineKind.FIRST_CONTACT and deadline.case.officer_id is None and deadline.due_at <= next_working_day_end:
+        stages.append(AlertStage.UNASSIGNED)
+    return stages
+
+
+def _alerts_insert(wanted: list[tuple[int, str]]) -> set[tuple[int, str]]:
+    """Insert alert rows; return only those this call inserted (the rest already existed)."""
+    if not wanted:
+        return set()
+    placeholders = ", ".join(["(%s, %s, now())"] * len(wanted))
+    params = [v for pair in wanted for v in pair]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO cases_deadlinealert (deadline_id, stage, created_at) VALUES {placeholders} "
+            "ON CONFLICT (deadline_id, stage) DO NOTHING RETURNING deadline_id, stage",
+            params,
+        )
+        return {(row[0], row[1]) for row in cursor.fetchall()}
+
+
+def _recipients(deadline: Deadline, stage: str, managers: list) -> list:
+    officer = deadline.case.officer if deadline.case.officer and deadline.case.officer.email else None
+    if stage == AlertStage.REMINDER:
+        return [officer] if officer else []
+    if stage == AlertStage.UNASSIGNED:
+        return managers
+    return ([officer] if officer else []) + [m for m in managers if m != officer]
+
+
+def deadlines_sweep(*, now: datetime | None = None, limit: int = 5000) -> SweepResult:
+    """Remind before deadlines fall due, alert when they are breached, warn managers about unassigned cases."""
+    now = now or timezone.now()
+    result = SweepResult()
+    today = now.astimezone(sla.LONDON).date()
+    next_working_day_end = sla.end_of_day(sla.add_working_days(today, 1))
+    breach_sent = DeadlineAlert.objects.filter(deadline=OuterRef("pk"), stage=AlertStage.BREACH)
+    with transaction.atomic():
+        rows = list(
+            Deadline.objects.open()
+            .filter(due_at__lte=now + HORIZON)
+            # An overdue deadline whose breach alert has gone out needs nothing more until it is met.
+            .exclude(Q(due_at__lt=now) & Exists(breach_sent))
+            .select_related("case", "case__officer", "party")
+            .select_for_update(skip_locked=True, of=("self",))
+            .order_by("due_at")[:limit]
+        )
+        result.claimed = len(rows)
+        by_id = {d.pk: d for d in rows}
+        wanted = [(d.pk, stage) for d in rows for stage in _stages(d, now, next_working_day_end)]
+        inserted = _alerts_insert(wanted)
+        overdue = [d.pk for d in rows if d.due_at < now and not d.breached]
+        if overdue:
+            result.newly_breached = Deadline.objects.filter(pk__in=overdue).update(breached=True)
+        managers = _managers() if inserted else []
+        for deadline_id, stage in sorted(inserted):
+            deadline = by_id[deadline_id]
+            result.alerts[stage] += 1
+            for user in _recipients(deadline, stage, managers):
+                context = {"deadline": deadline, "stage": stage, "user": user, "case_url": _case_url(deadline.case.reference)}
+                message_queue(
+                    channel=MessageChannel.EMAIL,
+                    to=user.email,
+                    subject=render_to_string("emails/deadline_alert_subject.txt", context).strip(),
+                    body=render_to_string("emails/deadline_alert.txt", context),
+                    key=f"deadline:{deadline_id}:{stage}:{user.pk}",
+                )
+                result.messages += 1
+    return result
+
+
+def _case_url(reference: str) -> str:
+    return f"{settings.SITE_URL.rstrip('/')}/staff/cases/{reference}/"
+
+
+def officer_digests_send(*, today=None) -> int:
+    """A weekday-morning email to each officer: deadlines due today, overdue ones, actions near review or expiry."""
+    today = today or timezone.localdate()
+    end_today = sla.end_of_day(today)
+    soon = today + timedelta(days=7)
+    officers = get_user_model().objects.filter(
+        is_active=True, cases__status__in=[CaseStatus.NEW, CaseStatus.OPEN, CaseStatus.MONITORING]
+    ).exclude(email="").distinct()
+    sent = 0
+    for officer in officers:
+        deadlines = list(
+            Deadline.objects.open().filter(case__officer=officer, due_at__lte=end_today).select_related("case", "party").order_by("due_at")
+        )
+        actions = list(
+            Action.objects.filter(case__officer=officer, status__in=[ActionStatus.PLANNED, ActionStatus.IN_FORCE])
+            .filter(Q(review_on__range=(today, soon)) | Q(expires_on__range=(today, soon)))
+            .select_related("case", "action_type")
+        )
+        if not deadlines and not actions:
+            continue
+        now = timezone.now()
+        context = {
+            "officer": officer, "today": today, "overdue": [d for d in deadlines if d.due_at < now],
+            "due_today": [d for d in deadlines if d.due_at >= now], "actions": actions, "site_url": settings.SITE_URL,
+        }
+        message_queue(
+            channel=MessageChannel.EMAIL,
+            to=officer.email,
+            subject=f"Your ASB cases today, {today:%A %-d %B}",
+            body=render_to_string("emails/officer_digest.txt", context),
+            key=f"digest:{officer.pk}:{today.isoformat()}",
+        )
+        sent += 1
+    return sent
