@@ -14,6 +14,8 @@ from .models import (
     Case,
     CaseStatus,
     Contact,
+    Deadline,
+    DeadlineKind,
     Evidence,
     Party,
     Referral,
@@ -111,7 +113,10 @@ def case_list(user) -> QuerySet[Case]:
     return (
         cases_visible_to(user)
         .select_related("category", "officer")
-        .annotate(last_update_at=_last_update_subquery())
+        .annotate(
+            last_update_at=_last_update_subquery(),
+            next_due_at=Subquery(Deadline.objects.open().filter(case=OuterRef("pk")).order_by("due_at").values("due_at")[:1]),
+        )
         .order_by("-received_at", "-id")
     )
 
@@ -123,6 +128,7 @@ class DueItem:
     case: Case
     what: str
     due_at: datetime
+    deadline: Deadline | None = None
 
     @property
     def overdue(self) -> bool:
@@ -140,29 +146,52 @@ class DueItem:
 
 
 def _dues(case: Case) -> list[DueItem]:
-    """What a case owes next, worked out from stored facts (no queries: the home page annotates them)."""
-    items = []
-    if case.first_contact_outstanding:
-        items.append(DueItem(case, "First contact", sla.first_contact_due(case.received_at)))
-    if case.last_update_at:
-        items.append(DueItem(case, "Update to victim", sla.update_due(case.last_update_at, case.risk_level)))
+    """What a case owes next: its stored open deadlines and its actions' review and expiry dates."""
+    items = [
+        DueItem(case, f"{d.get_kind_display()} to {d.party}", d.due_at, deadline=d) for d in getattr(case, "open_deadlines", [])
+    ]
     for label, day in (("Action review", case.next_action_review), ("Action expires", case.next_action_expiry)):
         if day:
-            items.append(DueItem(case, label, datetime.combine(day, datetime.max.time(), tzinfo=sla.LONDON)))
+            items.append(DueItem(case, label, sla.end_of_day(day)))
     return sorted(items, key=lambda d: d.due_at)
+
+
+def _open_deadlines_prefetch():
+    return Prefetch("deadlines", queryset=Deadline.objects.open().select_related("party").order_by("due_at"), to_attr="open_deadlines")
 
 
 def _with_due_facts(queryset):
     active = Action.objects.filter(case=OuterRef("pk"), status__in=[ActionStatus.PLANNED, ActionStatus.IN_FORCE])
-    named_reporter_without_first_contact = Report.objects.filter(case=OuterRef("pk"), reporter__isnull=False).exclude(
-        Exists(Contact.objects.filter(party=OuterRef("reporter"), is_first_contact=True))
-    )
     return queryset.annotate(
         last_update_at=_last_update_subquery(),
-        first_contact_outstanding=Exists(named_reporter_without_first_contact),
         next_action_review=Subquery(active.filter(review_on__isnull=False).order_by("review_on").values("review_on")[:1]),
         next_action_expiry=Subquery(active.filter(expires_on__isnull=False).order_by("expires_on").values("expires_on")[:1]),
-    )
+    ).prefetch_related(_open_deadlines_prefetch())
+
+
+# Preferred contact methods that no message can serve: an officer phones or writes instead.
+TASK_VERBS = {"phone": "Phone", "letter": "Write to"}
+TASK_HORIZON = timedelta(days=2)
+
+
+@dataclass
+class Task:
+    deadline: Deadline
+    text: str
+    method: str
+
+
+def _tasks(rows: list[dict]) -> list[Task]:
+    """Deadlines due within 2 days (or overdue) for people who prefer a phone call or a letter."""
+    horizon = timezone.now() + TASK_HORIZON
+    tasks = []
+    for row in rows:
+        for d in row["case"].open_deadlines:
+            verb = TASK_VERBS.get(d.party.preferred_contact_method)
+            if verb and d.due_at <= horizon:
+                purpose = "make first contact" if d.kind == DeadlineKind.FIRST_CONTACT else "give an update"
+                tasks.append(Task(d, f"{verb} {d.party} to {purpose}", d.party.preferred_contact_method))
+    return sorted(tasks, key=lambda t: t.deadline.due_at)
 
 
 @dataclass
@@ -171,6 +200,7 @@ class OfficerHome:
     unassigned: list
     counts: dict
     action_dates: list
+    tasks: list
 
 
 def officer_home(user, *, unassigned_limit: int = 20, action_days: int = 14) -> OfficerHome:
@@ -201,7 +231,7 @@ def officer_home(user, *, unassigned_limit: int = 20, action_days: int = 14) -> 
         "overdue": sum(1 for r in rows if r["overdue"]),
         "unassigned": visible.filter(officer__isnull=True).exclude(status=CaseStatus.CLOSED).count(),
     }
-    return OfficerHome(my_cases=rows, unassigned=unassigned, counts=counts, action_dates=action_dates)
+    return OfficerHome(my_cases=rows, unassigned=unassigned, counts=counts, action_dates=action_dates, tasks=_tasks(rows))
 
 
 # --- one case ----------------------------------------------------------------------------

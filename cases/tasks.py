@@ -19,3 +19,11 @@ def sla_sweep() -> str:
 @shared_task
 def officer_digests() -> int:
     return officer_digests_send()
+
+
+@shared_task
+def message_failed(message_id: int) -> bool:
+    """notifications calls this (on_failure hook) when a message about a case fails for good."""
+    from .services.messages import message_failure_record
+
+    return message_failure_record(message_id=message_id)

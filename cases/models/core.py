@@ -320,6 +320,7 @@ class TimelineKind(models.TextChoices):
     PARTY = "party", "People"
     EDIT = "edit", "Change"
     MERGE = "merge", "Merge"
+    MESSAGE = "message", "Message"
 
 
 class TimelineEntry(models.Model):

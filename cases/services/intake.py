@@ -16,7 +16,7 @@ from notifications.services import message_queue
 from .. import sla
 from ..evidence import evidence_check
 from ..models import Case, Category, Channel, Evidence, Party, PartyRole, Report, TimelineKind, Visibility
-from ..validators import contact_method_problem, normalise_phone, normalise_postcode
+from ..validators import contact_method_problem, is_mobile, normalise_phone, normalise_postcode
 from .common import CaseError, search_document_refresh, timeline_add
 from .deadlines import first_contact_deadline_open
 
@@ -240,12 +240,16 @@ def _report_create(*, data, channel, submission_key, logged_by, existing_case, s
     )
     search_document_refresh(case.pk)
     first_contact_deadline_open(report=report)
-    if reporter is not None and reporter.email:
+    if reporter is not None:
         _acknowledgement_queue(report=report, reporter=reporter)
     return report
 
 
+MESSAGE_FAILED_HOOK = "cases.tasks.message_failed"
+
+
 def _acknowledgement_queue(*, report: Report, reporter: Party) -> None:
+    """Email when an address is given; a text message too when that is how they want to hear from us."""
     context = {
         "report": report,
         "reporter": reporter,
@@ -253,13 +257,24 @@ def _acknowledgement_queue(*, report: Report, reporter: Party) -> None:
         "council_name": settings.COUNCIL_NAME,
         "council_phone": settings.COUNCIL_PHONE,
     }
-    message_queue(
-        channel=MessageChannel.EMAIL,
-        to=reporter.email,
-        subject=f"We have received your report: {report.case.reference}",
-        body=render_to_string("emails/report_acknowledgement.txt", context),
-        key=f"report-ack:{report.pk}",
-    )
+    if reporter.email:
+        message_queue(
+            channel=MessageChannel.EMAIL,
+            to=reporter.email,
+            subject=f"We have received your report: {report.case.reference}",
+            body=render_to_string("emails/report_acknowledgement.txt", context),
+            key=f"report-ack:{report.pk}",
+            on_failure=MESSAGE_FAILED_HOOK,
+        )
+    if reporter.preferred_contact_method == "text" and is_mobile(reporter.phone):
+        message_queue(
+            channel=MessageChannel.SMS,
+            to=reporter.phone,
+            subject="",
+            body=render_to_string("sms/report_acknowledgement.txt", context).strip(),
+            key=f"report-ack-sms:{report.pk}",
+            on_failure=MESSAGE_FAILED_HOOK,
+        )
 
 
 def evidence_stage(*, staging_key: uuid.UUID, uploaded) -> Evidence:

@@ -51,7 +51,11 @@ def contact_add(request, reference):
         )
         return "Contact recorded"
 
-    return _case_form(request, reference, forms.ContactForm, title="Record a contact", save=save)
+    # A task link ("Phone Mrs X to give an update") arrives with the person and the method chosen.
+    initial = {k: request.GET[k] for k in ("party", "method") if k in request.GET}
+    if initial:
+        initial["gave_update"] = True
+    return _case_form(request, reference, forms.ContactForm, title="Record a contact", save=save, form_kwargs={"initial": initial})
 
 
 @never_cache

@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django_ratelimit.decorators import ratelimit
@@ -40,7 +41,7 @@ class StaffLoginView(auth_views.LoginView):
 def home(request):
     if not has_any_role(request.user, CAN_READ_CASE_FILE):
         return render(request, "cases/home_call_centre.html", {"lookup_form": LookupForm()})
-    return render(request, "cases/home.html", {"home": officer_home(request.user)})
+    return render(request, "cases/home.html", {"home": officer_home(request.user), "now": timezone.now()})
 
 
 @never_cache
@@ -51,7 +52,8 @@ def case_list_page(request):
     page = Paginator(queryset, CASES_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "cases/case_list.html", {"filter": filterset, "page": page, "query": query.urlencode()})
+    context = {"filter": filterset, "page": page, "query": query.urlencode(), "now": timezone.now()}
+    return render(request, "cases/case_list.html", context)
 
 
 @never_cache

@@ -1,5 +1,6 @@
 """Officer screens through Django's request stack: forms, refusals, search, the call centre's status view."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -13,8 +14,9 @@ from .factories import report_submission, submit_report
 pytestmark = pytest.mark.django_db
 
 
-def victim_case(**overrides):
-    report = submit_report(report_submission(**overrides), received_at=timezone.now() - timedelta(days=3))
+def victim_case(days_ago=3, **overrides):
+    received = timezone.now() - timedelta(days=days_ago)
+    report = submit_report(report_submission(incident_date=received.date(), **overrides), received_at=received)
     return report.case, report.reporter
 
 
@@ -118,9 +120,8 @@ def test_officer_takes_a_case_and_manager_assigns(client, officer_user, manager_
 
 
 def test_home_shows_my_cases_with_what_is_due_and_overdue_in_words(client, officer_user):
-    overdue, _ = victim_case()
-    Case.objects.filter(pk=overdue.pk).update(received_at=timezone.now() - timedelta(days=14))
-    fresh, _ = victim_case(phone="07700 900555", email="b@example.com")
+    overdue, _ = victim_case(days_ago=14)
+    fresh, _ = victim_case(days_ago=0, phone="07700 900555", email="b@example.com")
     unassigned, _ = victim_case(phone="07700 900666", email="c@example.com")
     for case in (overdue, fresh):
         case.refresh_from_db()
@@ -128,7 +129,7 @@ def test_home_shows_my_cases_with_what_is_due_and_overdue_in_words(client, offic
     client.force_login(officer_user)
     page = client.get("/staff/").content.decode()
     assert overdue.reference in page and fresh.reference in page
-    assert "Overdue</strong> First contact" in page  # the word, not only a colour
+    assert "Overdue</strong> First contact to Margaret Ellis" in page  # the word, not only a colour
     assert page.index(overdue.reference) < page.index(fresh.reference)  # overdue first
     waiting = page[page.index("New cases waiting"):]
     assert unassigned.reference in waiting and overdue.reference not in waiting
@@ -238,3 +239,21 @@ def test_status_change_by_service_then_page_agrees(client, officer_user):
     case_status_change(case=case, to_status="open", actor=officer_user)
     client.force_login(officer_user)
     assert "Open (investigating)" in client.get(f"/staff/cases/{case.reference}/").content.decode()
+
+
+def test_people_who_prefer_a_phone_call_become_tasks_that_record_the_contact(client, officer_user):
+    case, victim = victim_case(days_ago=4, preferred_contact_method="phone")
+    case_assign(case=case, officer=officer_user, actor=officer_user)
+    client.force_login(officer_user)
+    page = client.get("/staff/").content.decode()
+    link = f"/staff/cases/{case.reference}/contact/?party={victim.pk}&amp;method=phone"
+    assert "Phone Margaret Ellis to make first contact" in page and link in page
+    form = client.get(link.replace("&amp;", "&")).content.decode()
+    assert re.search(rf'name="party"[^>]*value="{victim.pk}"[^>]*checked', form)  # the person is chosen already
+    assert re.search(r'name="method"[^>]*value="phone"[^>]*checked', form)
+    response = client.post(f"/staff/cases/{case.reference}/contact/", {
+        "party": victim.pk, "method": "phone", "direction": "out", "successful": "yes", "gave_update": "on",
+        "summary": "Called her back", **yesterday_fields(), "occurred_time": "10:00", "version": case.version,
+    })
+    assert response.status_code == 302
+    assert "Phone Margaret Ellis to make first contact" not in client.get("/staff/").content.decode()
