@@ -8,6 +8,7 @@ from .models import (
     Breach,
     Case,
     Category,
+    ClosureDay,
     Contact,
     Evidence,
     PartnerAgency,
@@ -144,3 +145,26 @@ class ActionAdmin(ReadOnlyAdmin):
 class ReferralAdmin(ReadOnlyAdmin):
     list_display = ["case", "agency", "status", "referred_on", "responded_on"]
     list_select_related = ["case", "agency"]
+
+
+@admin.register(ClosureDay)
+class ClosureDayAdmin(admin.ModelAdmin):
+    """Through the services, so open first-contact deadlines move when a closure day changes."""
+
+    list_display = ["day", "reason"]
+
+    def save_model(self, request, obj, form, change):
+        from .services.deadlines import closure_day_add, closure_day_remove
+
+        if change and "day" in form.changed_data:
+            closure_day_remove(day=form.initial["day"], actor=request.user)
+        closure_day_add(day=obj.day, reason=obj.reason, actor=request.user)
+
+    def delete_model(self, request, obj):
+        from .services.deadlines import closure_day_remove
+
+        closure_day_remove(day=obj.day, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)

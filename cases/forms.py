@@ -396,3 +396,22 @@ class LookupForm(forms.Form):
 
 
 RISK_LEVEL_LABELS = dict(RiskLevel.choices)
+
+
+class ClosureDayForm(forms.Form):
+    day = _date_field("Date the council is closed")
+    reason = forms.CharField(label="Reason", max_length=100, error_messages={"required": "Enter the reason, for example Staff training day"})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper(self)
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.label_size = Size.SMALL
+        self.helper.layout = Layout(Field("day"), Field.text("reason"))
+
+    def clean_day(self):
+        day = self.cleaned_data["day"]
+        if day < timezone.localdate():
+            raise forms.ValidationError("The date must be today or in the future")
+        return day

@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import casework, pages
+from .views import calendar, casework, pages
 
 app_name = "staff"
 
@@ -34,4 +34,6 @@ urlpatterns = [
     path(case + "merge/", casework.case_merge, name="merge"),
     path(case + "edit/", casework.case_edit, name="edit"),
     path("evidence/<uuid:evidence_id>/", pages.evidence_download, name="evidence"),
+    path("closure-days/", calendar.closure_days, name="closure_days"),
+    path("closure-days/remove/", calendar.closure_day_delete, name="closure_day_delete"),
 ]

@@ -66,6 +66,8 @@ MATRIX = [
             "referrals/add/", "referrals/{referral}/", "note/", "evidence/", "status/", "close/", "merge/", "edit/",
         )
     ],
+    ("/staff/closure-days/", {"anonymous": LOGIN, "call_centre": FORBIDDEN, "officer": FORBIDDEN, "manager": OK}),
+    ("/staff/closure-days/remove/", {"anonymous": LOGIN, "call_centre": FORBIDDEN, "officer": FORBIDDEN, "manager": 405}),
     ("/staff/cases/{reference}/assign/", {"anonymous": LOGIN, "call_centre": FORBIDDEN, "officer": FORBIDDEN, "manager": OK}),
     ("/staff/cases/{reference}/take/", {"anonymous": LOGIN, "call_centre": FORBIDDEN, "officer": 405, "manager": 405}),
     ("/staff/evidence/{evidence}/", {"anonymous": LOGIN, "call_centre": FORBIDDEN, "officer": OK, "manager": OK}),

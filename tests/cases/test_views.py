@@ -257,3 +257,23 @@ def test_people_who_prefer_a_phone_call_become_tasks_that_record_the_contact(cli
     })
     assert response.status_code == 302
     assert "Phone Margaret Ellis to make first contact" not in client.get("/staff/").content.decode()
+
+
+def test_a_manager_adds_and_removes_a_closure_day_and_deadlines_move(client, manager_user):
+    case, _ = victim_case(days_ago=0)
+    deadline = case.deadlines.get()
+    due_before = deadline.due_at
+    day = due_before.astimezone(timezone.get_current_timezone()).date()
+    while day.weekday() >= 5:  # pick a weekday on or before the due day that is still to come
+        day -= timedelta(days=1)
+    client.force_login(manager_user)
+    page = client.post("/staff/closure-days/", {"day_0": 1, "day_1": 1, "day_2": 2020, "reason": "x"}).content.decode()
+    assert "The date must be today or in the future" in page
+    response = client.post("/staff/closure-days/", {"day_0": day.day, "day_1": day.month, "day_2": day.year, "reason": "Staff training"})
+    assert response.status_code == 302
+    deadline.refresh_from_db()
+    assert deadline.due_at > due_before
+    assert "Staff training" in client.get("/staff/closure-days/").content.decode()
+    client.post("/staff/closure-days/remove/", {"day": day.isoformat()})
+    deadline.refresh_from_db()
+    assert deadline.due_at == due_before
