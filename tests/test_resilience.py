@@ -90,3 +90,46 @@ def test_real_worker_delivers_the_acknowledgement_after_commit(client):
     message = Message.objects.get(key=f"report-ack:{report.pk}")
     assert message.status == MessageStatus.SENT and message.attempts == 1
     assert [m.subject for m in mail.outbox] == [f"We have received your report: {report.case.reference}"]
+
+
+@pytest.mark.celery_worker
+@pytest.mark.django_db(transaction=True)
+def test_real_worker_turns_a_breached_deadline_into_exactly_one_alert():
+    """The beat job's task, run by a real worker on the real Redis: one alert per recipient, even run twice."""
+    from datetime import timedelta
+
+    from celery.contrib.testing.worker import start_worker
+    from django.conf import settings
+    from django.contrib.auth.models import Group
+    from django.utils import timezone
+
+    from cases.models import AlertStage, Deadline, DeadlineAlert
+    from cases.reference_data import reference_data_ensure
+    from cases.services import case_assign
+    from cases.tasks import sla_sweep
+
+    from .cases.factories import UserFactory, report_submission, submit_report
+
+    reference_data_ensure()
+    manager = UserFactory(username="mgr", email="manager@example.com")
+    manager.groups.add(Group.objects.get(name="Manager"))
+    received = timezone.now() - timedelta(days=10)
+    case = submit_report(report_submission(incident_date=received.date()), received_at=received).case
+    case_assign(case=case, officer=manager, actor=manager)
+    assert Deadline.objects.get().due_at < timezone.now()
+
+    with celery_app.connection_for_write() as conn:
+        conn.default_channel.queue_purge(settings.CELERY_TASK_DEFAULT_QUEUE)
+    with start_worker(celery_app, perform_ping_check=False, shutdown_timeout=10):
+        for _ in range(2):
+            sla_sweep.apply_async()  # the beat job, twice
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if Message.objects.filter(key__startswith="deadline:", status=MessageStatus.SENT).exists() and DeadlineAlert.objects.exists():
+                time.sleep(1)  # let the second sweep finish too
+                break
+            time.sleep(0.2)
+    assert DeadlineAlert.objects.filter(stage=AlertStage.BREACH).count() == 1
+    alerts = Message.objects.filter(key__startswith="deadline:")
+    assert alerts.count() == 1 and alerts.get().status == MessageStatus.SENT  # the manager is also the officer here
+    assert [m.subject for m in mail.outbox if m.subject.startswith("Overdue")] == [f"Overdue: first contact on {case.reference}"]
