@@ -260,3 +260,28 @@ def test_two_sweeps_at_the_same_time_send_each_message_exactly_once():
     assert DeadlineAlert.objects.filter(stage=AlertStage.BREACH).count() == 30
     keys = list(Message.objects.filter(key__startswith="deadline:").values_list("key", flat=True))
     assert len(keys) == len(set(keys)) == 60  # officer and manager, once each per deadline
+
+
+# --- the morning digest ------------------------------------------------------------------------
+
+def test_the_morning_digest_lists_due_today_and_overdue_once_per_day(officer_with_email, manager_with_email):
+    from cases.services.sweep import officer_digests_send
+
+    overdue, _ = reported(at=london(2026, 12, 1, 9))  # first contact due end of Friday 4 December
+    due_today, _ = reported(at=london(2026, 12, 10, 9), phone="07700 900555", email="b@example.com")  # due Tuesday 15th
+    for case in (overdue, due_today):
+        case_assign(case=case, officer=officer_with_email, actor=manager_with_email)
+    assert officer_digests_send(today=london(2026, 12, 15).date()) == 1
+    assert officer_digests_send(today=london(2026, 12, 15).date()) == 1  # the same day again: same key, no second email
+    (digest,) = Message.objects.filter(key__startswith="digest:")
+    assert digest.to == "tom@example.com" and digest.subject == "Your ASB cases today, Tuesday 15 December"
+    assert digest.body.index("Overdue") < digest.body.index(overdue.reference) < digest.body.index("Due today")
+    assert digest.body.index("Due today") < digest.body.index(due_today.reference)
+
+
+def test_no_digest_for_an_officer_with_nothing_due(officer_with_email, manager_with_email):
+    from cases.services.sweep import officer_digests_send
+
+    case, _ = reported(at=london(2026, 12, 14, 9))  # due Thursday 17th
+    case_assign(case=case, officer=officer_with_email, actor=manager_with_email)
+    assert officer_digests_send(today=london(2026, 12, 15).date()) == 0
