@@ -24,7 +24,7 @@ class ClosureDay(models.Model):
 
 class DeadlineKind(models.TextChoices):
     FIRST_CONTACT = "first_contact", "First contact"
-    VICTIM_UPDATE = "victim_update", "Update to victim"
+    VICTIM_UPDATE = "victim_update", "Update"
 
 
 class DeadlineQuerySet(models.QuerySet):
