@@ -1,11 +1,12 @@
 """Queueing and delivering outbound messages (email and text messages) through a delivery backend."""
 
 import logging
+from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -35,6 +36,54 @@ def message_queue(*, channel: str, to: str, subject: str, body: str, key: str, o
         return Message.objects.get(key=key)
     transaction.on_commit(lambda: _dispatch(message.pk))
     return message
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    channel: str
+    to: str
+    subject: str
+    body: str
+    key: str
+
+
+BULK_CHUNK = 500
+DISPATCH_BATCH = 100
+
+
+def messages_queue_many(messages: list[OutgoingMessage]) -> list[int]:
+    """Queue many messages with one insert per chunk; a key already queued is skipped, not queued twice.
+
+    For the sweeps, which can raise a thousand alerts at once. Returns the ids of the rows inserted;
+    after the caller's transaction commits they go to workers in batches.
+    """
+    inserted = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(messages), BULK_CHUNK):
+            chunk = messages[start : start + BULK_CHUNK]
+            placeholders = ", ".join(["(%s, %s, %s, %s, %s, 'pending', 0, '', '', '', now())"] * len(chunk))
+            params = [v for m in chunk for v in (m.channel, m.to, m.subject, m.body, m.key)]
+            cursor.execute(
+                "INSERT INTO notifications_message (channel, \"to\", subject, body, key, status, attempts, last_error, "
+                f"provider_id, on_failure, created_at) VALUES {placeholders} ON CONFLICT (key) DO NOTHING RETURNING id",
+                params,
+            )
+            inserted += [row[0] for row in cursor.fetchall()]
+    if inserted:
+        transaction.on_commit(partial(_dispatch_many, inserted))
+    return inserted
+
+
+def _dispatch_many(message_ids: list[int]) -> None:
+    from .tasks import deliver_messages
+
+    for start in range(0, len(message_ids), DISPATCH_BATCH):
+        batch = message_ids[start : start + DISPATCH_BATCH]
+        try:
+            deliver_messages.apply_async(args=[batch], retry=False)
+        except Exception:  # noqa: BLE001 - any broker failure leaves the messages for the relay
+            logger.warning("Broker unavailable; %d messages left pending for the relay", len(batch), exc_info=True)
+            return
 
 
 def _dispatch(message_id: int) -> None:

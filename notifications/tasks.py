@@ -22,6 +22,19 @@ def deliver_message(self, message_id: int) -> None:
 
 
 @shared_task
+def deliver_messages(message_ids: list[int]) -> int:
+    """A batch from a sweep. A message that fails for now keeps its backoff time; the relay retries it."""
+    sent = 0
+    for message_id in message_ids:
+        try:
+            message = message_deliver(message_id=message_id)
+            sent += message is not None and message.status == "sent"
+        except TemporaryDeliveryError:
+            logger.info("Message %s failed for now; the relay will retry it after its backoff", message_id)
+    return sent
+
+
+@shared_task
 def relay_pending_messages() -> int:
     """Deliver messages left pending (Redis was down when they were queued, or a retry is due)."""
     sent = 0

@@ -13,11 +13,11 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q
-from django.template.loader import render_to_string
+from django.template.loader import get_template, render_to_string
 from django.utils import timezone
 
 from notifications.models import MessageChannel
-from notifications.services import message_queue
+from notifications.services import OutgoingMessage, message_queue, messages_queue_many
 
 from .. import sla
 from ..models import Action, ActionStatus, AlertStage, CaseStatus, Deadline, DeadlineAlert, DeadlineKind
@@ -102,7 +102,7 @@ def deadlines_sweep(*, now: datetime | None = None, limit: int = 5000) -> SweepR
             .filter(due_at__lte=now + HORIZON)
             # An overdue deadline whose breach alert has gone out needs nothing more until it is met.
             .exclude(Q(due_at__lt=now) & Exists(breach_sent))
-            .select_related("case", "case__officer", "party")
+            .select_related("case", "case__officer", "case__category", "party")
             .select_for_update(skip_locked=True, of=("self",))
             .order_by("due_at")[:limit]
         )
@@ -114,19 +114,23 @@ def deadlines_sweep(*, now: datetime | None = None, limit: int = 5000) -> SweepR
         if overdue:
             result.newly_breached = Deadline.objects.filter(pk__in=overdue).update(breached=True)
         managers = _managers() if inserted else []
+        outgoing = []
+        subject_template = get_template("emails/deadline_alert_subject.txt")
+        body_template = get_template("emails/deadline_alert.txt")
         for deadline_id, stage in sorted(inserted):
             deadline = by_id[deadline_id]
             result.alerts[stage] += 1
             for user in _recipients(deadline, stage, managers):
                 context = {"deadline": deadline, "stage": stage, "user": user, "case_url": _case_url(deadline.case.reference)}
-                message_queue(
+                outgoing.append(OutgoingMessage(
                     channel=MessageChannel.EMAIL,
                     to=user.email,
-                    subject=render_to_string("emails/deadline_alert_subject.txt", context).strip(),
-                    body=render_to_string("emails/deadline_alert.txt", context),
+                    subject=subject_template.render(context).strip(),
+                    body=body_template.render(context),
                     key=f"deadline:{deadline_id}:{stage}:{user.pk}",
-                )
-                result.messages += 1
+                ))
+        # One insert per 500 messages (a sweep can raise a thousand alerts); unique keys keep it at most once.
+        result.messages = len(messages_queue_many(outgoing))
     return result
 
 

@@ -79,3 +79,16 @@ def test_relay_delivers_old_pending_messages_and_leaves_backed_off_ones():
     statuses = dict(Message.objects.values_list("key", "status"))
     assert statuses == {"old": "sent", "fresh": "pending", "backing-off": "pending"}
     assert [m.to for m in mail.outbox] == [["a@example.com"]]
+
+
+def test_queueing_many_skips_keys_already_queued_and_dispatches_after_commit(django_capture_on_commit_callbacks):
+    from notifications.services import OutgoingMessage, messages_queue_many
+
+    queue("k1")
+    batch = [OutgoingMessage(channel="email", to=f"p{n}@example.com", subject="s", body="b", key=f"k{n}") for n in range(1, 4)]
+    with django_capture_on_commit_callbacks() as callbacks:
+        inserted = messages_queue_many(batch)
+    assert len(inserted) == 2 and Message.objects.count() == 3
+    assert sorted(Message.objects.filter(pk__in=inserted).values_list("key", flat=True)) == ["k2", "k3"]
+    assert len(callbacks) == 1  # one batched hand-over to the workers, not one per message
+    assert messages_queue_many(batch) == []

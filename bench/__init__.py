@@ -1,0 +1,1 @@
+"""Benchmarks, each run as a script against its own database (bench/README.md)."""
