@@ -45,6 +45,7 @@ class OutgoingMessage:
     subject: str
     body: str
     key: str
+    on_failure: str = ""
 
 
 BULK_CHUNK = 500
@@ -61,8 +62,8 @@ def messages_queue_many(messages: list[OutgoingMessage]) -> list[int]:
     with connection.cursor() as cursor:
         for start in range(0, len(messages), BULK_CHUNK):
             chunk = messages[start : start + BULK_CHUNK]
-            placeholders = ", ".join(["(%s, %s, %s, %s, %s, 'pending', 0, '', '', '', now())"] * len(chunk))
-            params = [v for m in chunk for v in (m.channel, m.to, m.subject, m.body, m.key)]
+            placeholders = ", ".join(["(%s, %s, %s, %s, %s, 'pending', 0, '', '', %s, now())"] * len(chunk))
+            params = [v for m in chunk for v in (m.channel, m.to, m.subject, m.body, m.key, m.on_failure)]
             cursor.execute(
                 "INSERT INTO notifications_message (channel, \"to\", subject, body, key, status, attempts, last_error, "
                 f"provider_id, on_failure, created_at) VALUES {placeholders} ON CONFLICT (key) DO NOTHING RETURNING id",

@@ -202,7 +202,8 @@ class OnlineReportWizard(NamedUrlSessionWizardView):
         self.request.session[LAST_REPORT_SESSION_KEY] = {
             "reference": report.case.reference,
             "anonymous": report.is_anonymous,
-            "email": report.reporter.email if report.reporter else "",
+            "email": report.reporter.email if report.reporter and report.reporter.preferred_contact_method == "email" else "",
+            "texted": report.reporter.phone if report.reporter and report.reporter.preferred_contact_method == "text" else "",
             "contact_method": report.reporter.get_preferred_contact_method_display() if report.reporter else "",
             "first_contact_due": sla.first_contact_due(report.received_at).date().isoformat(),
         }

@@ -249,7 +249,8 @@ MESSAGE_FAILED_HOOK = "cases.tasks.message_failed"
 
 
 def _acknowledgement_queue(*, report: Report, reporter: Party) -> None:
-    """Email when an address is given; a text message too when that is how they want to hear from us."""
+    """By the reporter's preferred method only: email or text message. Phone and letter get no automatic
+    message (someone may prefer them for their safety); the officer's first-contact task covers them."""
     context = {
         "report": report,
         "reporter": reporter,
@@ -257,7 +258,7 @@ def _acknowledgement_queue(*, report: Report, reporter: Party) -> None:
         "council_name": settings.COUNCIL_NAME,
         "council_phone": settings.COUNCIL_PHONE,
     }
-    if reporter.email:
+    if reporter.preferred_contact_method == "email" and reporter.email:
         message_queue(
             channel=MessageChannel.EMAIL,
             to=reporter.email,

@@ -22,6 +22,7 @@ from notifications.services import OutgoingMessage, message_queue, messages_queu
 from .. import sla
 from ..models import Action, ActionStatus, AlertStage, CaseStatus, Deadline, DeadlineAlert, DeadlineKind
 from ..roles import GROUP_NAMES, Role
+from .intake import MESSAGE_FAILED_HOOK
 
 # First-contact reminders go on the morning of the due day; update reminders 2 days before.
 FIRST_CONTACT_REMINDER_AT = time(7, 0)
@@ -128,6 +129,7 @@ def deadlines_sweep(*, now: datetime | None = None, limit: int = 5000) -> SweepR
                     subject=subject_template.render(context).strip(),
                     body=body_template.render(context),
                     key=f"deadline:{deadline_id}:{stage}:{user.pk}",
+                    on_failure=MESSAGE_FAILED_HOOK,
                 ))
         # One insert per 500 messages (a sweep can raise a thousand alerts); unique keys keep it at most once.
         result.messages = len(messages_queue_many(outgoing))

@@ -40,3 +40,11 @@ def test_a_text_that_fails_for_good_goes_on_the_case_timeline(fake_notify, eager
     entry = report.case.timeline.get(kind=TimelineKind.MESSAGE)
     assert entry.summary == "Text message to 07700 900123 could not be delivered"
     assert entry.visibility == "staff"
+
+
+@pytest.mark.parametrize("method", ["phone", "letter"])
+def test_no_automatic_message_to_someone_who_prefers_a_call_or_a_letter(method):
+    report = submit_report(report_submission(preferred_contact_method=method, reporter_address="14 Bell Street", reporter_postcode="LE18 1AA"))
+    assert not Message.objects.filter(key__startswith="report-ack").exists()
+    # Their first contact is an officer's task instead (a deadline on the officer's home page).
+    assert report.case.deadlines.get().party == report.reporter
