@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "notifications",
     "cases",
     "reporting",
+    "surveys",
 ]
 
 MIDDLEWARE = [
@@ -140,6 +141,11 @@ CELERY_BEAT_SCHEDULE = {
     "officer-digest": {
         "task": "cases.tasks.officer_digests",
         "schedule": crontab(hour=7, minute=30, day_of_week="mon-fri"),
+    },
+    # Invite people on newly closed cases to the satisfaction survey; one reminder after 7 days.
+    "survey-sweep": {
+        "task": "surveys.tasks.survey_sweep",
+        "schedule": env.int("SURVEY_SWEEP_INTERVAL_SECONDS", default=60),
     },
     # Delete evidence uploaded to an online report that was never submitted.
     "purge-abandoned-uploads": {
@@ -290,3 +296,6 @@ NOTIFY_BASE_URL = env.str("NOTIFY_BASE_URL", default="https://api.notifications.
 NOTIFY_EMAIL_TEMPLATE_ID = env.str("NOTIFY_EMAIL_TEMPLATE_ID", default="")
 # Id of the generic Notify text message template: body ((body)).
 NOTIFY_SMS_TEMPLATE_ID = env.str("NOTIFY_SMS_TEMPLATE_ID", default="")
+
+# Satisfaction surveys: how long a survey link works, in days.
+SURVEY_LINK_DAYS = env.int("SURVEY_LINK_DAYS", default=28)

@@ -5,6 +5,8 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from reporting.urls import phone_patterns, public_patterns
+from surveys.urls import public_patterns as survey_public
+from surveys.urls import staff_patterns as survey_staff
 
 from . import views
 
@@ -12,6 +14,8 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="reporting:start", permanent=False)),
     path("report/", include((public_patterns, "reporting"))),
     path("staff/phone-report/", include((phone_patterns, "phone"))),
+    path("survey/", include((survey_public, "survey"))),
+    path("staff/surveys/", include((survey_staff, "surveys"))),
     path("staff/", include("cases.urls")),
     path("privacy/", views.privacy, name="privacy"),
     path("accessibility/", views.accessibility, name="accessibility"),

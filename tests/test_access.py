@@ -37,7 +37,18 @@ def ids(case_and_evidence, officer_user):
     case, evidence = case_and_evidence
     action = action_record(case=case, action_type=ActionType.objects.get(slug="warning-letter"), actor=officer_user)
     referral = referral_make(case=case, agency=PartnerAgency.objects.first(), reason="x", referred_on=date.today(), actor=officer_user)
-    return {"reference": case.reference, "evidence": evidence.pk, "party": case.parties.first().pk, "action": action.pk, "referral": referral.pk}
+    from surveys.models import Purpose
+    from surveys.services import invitation_token, phone_survey_start, survey_invite, survey_submit
+
+    party = case.parties.first()
+    answered = phone_survey_start(case=case, party=party, actor=officer_user)
+    response = survey_submit(invitation=answered, answers=dict.fromkeys(
+        ("overall", "treated_fairly", "listened_to", "kept_updated", "first_contact_speed", "staff_polite"), "4"),
+        comments="More updates please", entered_by=officer_user)
+    open_invitation = survey_invite(case=case, party=party, purpose=Purpose.MID_CASE)
+    phone_invitation = phone_survey_start(case=case, party=party, actor=officer_user)
+    return {"reference": case.reference, "evidence": evidence.pk, "party": party.pk, "action": action.pk, "referral": referral.pk,
+            "token": invitation_token(open_invitation), "invitation": phone_invitation.pk, "response": response.pk}
 
 
 # url (formatted with the case reference / evidence id), then what each role gets.
@@ -66,6 +77,15 @@ MATRIX = [
             "referrals/add/", "referrals/{referral}/", "note/", "evidence/", "status/", "close/", "merge/", "edit/",
         )
     ],
+    ("/survey/thanks/", {"anonymous": OK, "call_centre": OK, "officer": OK, "manager": OK}),
+    ("/survey/not-a-real-token/", {"anonymous": 410, "call_centre": 410, "officer": 410, "manager": 410}),
+    ("/survey/{token}/", {"anonymous": OK, "call_centre": OK, "officer": OK, "manager": OK}),
+    ("/survey/{token}/opt-out/", {"anonymous": OK, "call_centre": OK, "officer": OK, "manager": OK}),
+    ("/staff/surveys/", {"anonymous": LOGIN, "call_centre": FORBIDDEN, "officer": FORBIDDEN, "manager": OK}),
+    ("/staff/surveys/phone/", {"anonymous": LOGIN, "call_centre": OK, "officer": OK, "manager": OK}),
+    ("/staff/surveys/phone/{invitation}/", {"anonymous": LOGIN, "call_centre": OK, "officer": OK, "manager": OK}),
+    ("/staff/surveys/comments/{response}/", {"anonymous": LOGIN, "call_centre": FORBIDDEN, "officer": FORBIDDEN, "manager": OK}),
+    ("/staff/surveys/case/{reference}/", {"anonymous": LOGIN, "call_centre": FORBIDDEN, "officer": OK, "manager": OK}),
     ("/staff/closure-days/", {"anonymous": LOGIN, "call_centre": FORBIDDEN, "officer": FORBIDDEN, "manager": OK}),
     ("/staff/closure-days/remove/", {"anonymous": LOGIN, "call_centre": FORBIDDEN, "officer": FORBIDDEN, "manager": 405}),
     ("/staff/cases/{reference}/assign/", {"anonymous": LOGIN, "call_centre": FORBIDDEN, "officer": FORBIDDEN, "manager": OK}),

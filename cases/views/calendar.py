@@ -17,7 +17,7 @@ from .access import role_required
 @never_cache
 @role_required({Role.MANAGER})
 def closure_days(request):
-    form = ClosureDayForm(request.POST or None)
+    form = ClosureDayForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         closure = closure_day_add(day=form.cleaned_data["day"], reason=form.cleaned_data["reason"], actor=request.user)
         messages.success(request, f"{closure.day:%-d %B %Y} is now a closure day; first-contact deadlines have been recalculated")

@@ -18,7 +18,7 @@ def _case_form(request, reference, form_class, *, title, save, form_kwargs=None,
     """GET: the form. POST: validate, call `save(form, case)`; a CaseError shows in the error summary."""
     case = case or case_or_404(request.user, reference)
     kwargs = {"case": case, "user": request.user, **(form_kwargs or {})}
-    form = form_class(request.POST or None, request.FILES or None, **kwargs) if request.method == "POST" else form_class(**kwargs)
+    form = form_class(request.POST, request.FILES, **kwargs) if request.method == "POST" else form_class(**kwargs)
     if request.method == "POST" and form.is_valid():
         try:
             message = save(form, case)

@@ -1,0 +1,115 @@
+"""Survey results for managers and the dashboard: satisfaction against the 97% target, by SQL aggregation."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import TruncMonth
+
+from cases.roles import CAN_LOG_PHONE_REPORTS, Role, has_any_role
+
+from .models import CommentAction, Invitation, Response, SurveyChannel
+
+TARGET = 0.97
+QUESTION_LABELS = {
+    "overall": "Overall satisfaction with how the report was handled",
+    "treated_fairly": "Treated fairly and with respect",
+    "listened_to": "Listened to",
+    "kept_updated": "Kept up to date",
+    "first_contact_speed": "How quickly first contact came",
+    "staff_polite": "Staff polite and knowledgeable",
+}
+SATISFIED = 4  # "satisfied" (4) or "very satisfied" (5); for the other questions, "agree" or "strongly agree"
+
+
+@dataclass(frozen=True)
+class Rate:
+    """Satisfied responses over all responses to the question. No responses: no rate (not 0%, not 100%)."""
+
+    satisfied: int
+    total: int
+
+    @property
+    def rate(self) -> float | None:
+        return self.satisfied / self.total if self.total else None
+
+    @property
+    def percent(self) -> float | None:
+        return None if self.rate is None else round(self.rate * 100, 1)
+
+    @property
+    def meets_target(self) -> bool | None:
+        return None if self.rate is None else self.rate >= TARGET
+
+
+def responses(*, start: date | None = None, end: date | None = None) -> QuerySet[Response]:
+    qs = Response.objects.all()
+    if start:
+        qs = qs.filter(submitted_at__date__gte=start)
+    if end:
+        qs = qs.filter(submitted_at__date__lte=end)
+    return qs
+
+
+def satisfaction(qs: QuerySet[Response], question: str = "overall") -> Rate:
+    counts = qs.aggregate(total=Count("id"), satisfied=Count("id", filter=Q(**{f"{question}__gte": SATISFIED})))
+    return Rate(counts["satisfied"], counts["total"])
+
+
+def question_rates(qs: QuerySet[Response]) -> list[tuple[str, Rate]]:
+    aggregates = {}
+    for name in QUESTION_LABELS:
+        aggregates[f"{name}_ok"] = Count("id", filter=Q(**{f"{name}__gte": SATISFIED}))
+    counts = qs.aggregate(total=Count("id"), **aggregates)
+    return [(label, Rate(counts[f"{name}_ok"], counts["total"])) for name, label in QUESTION_LABELS.items()]
+
+
+def satisfaction_by(qs: QuerySet[Response], field: str) -> list[tuple[str, Rate]]:
+    """Per officer (officer), category (category_name), channel (report_channel) or month (month)."""
+    if field == "month":
+        qs = qs.annotate(month=TruncMonth("submitted_at"))
+    rows = qs.values(field).annotate(total=Count("id"), satisfied=Count("id", filter=Q(overall__gte=SATISFIED))).order_by(field)
+    if field == "officer":
+        from django.contrib.auth import get_user_model
+
+        names = {u.pk: u.get_full_name() or u.username for u in get_user_model().objects.filter(pk__in=[r["officer"] for r in rows])}
+        return [(names.get(r["officer"], "No officer"), Rate(r["satisfied"], r["total"])) for r in rows]
+    if field == "month":
+        return [(f"{r['month']:%B %Y}", Rate(r["satisfied"], r["total"])) for r in rows]
+    return [(r[field] or "Not known", Rate(r["satisfied"], r["total"])) for r in rows]
+
+
+def comments(qs: QuerySet[Response]) -> QuerySet[Response]:
+    """Responses with a comment, newest first, with what was done about them."""
+    return (
+        qs.exclude(comments="")
+        .annotate(has_action=Exists(CommentAction.objects.filter(response=OuterRef("pk"))))
+        .select_related("invitation__case", "invitation__party")
+        .prefetch_related("actions__recorded_by")
+        .order_by("-submitted_at")
+    )
+
+
+def comments_with_response(qs: QuerySet[Response]) -> Rate:
+    """The share of comments that have a recorded 'you said, we did' (as a Rate: responded over all)."""
+    with_comments = qs.exclude(comments="")
+    counts = with_comments.aggregate(
+        total=Count("id"), satisfied=Count("id", filter=Q(Exists(CommentAction.objects.filter(response=OuterRef("pk")))))
+    )
+    return Rate(counts["satisfied"], counts["total"])
+
+
+def phone_surveys_to_do(user) -> QuerySet[Invitation]:
+    """Invitations by phone (people who prefer a call or a letter) still to be carried out by staff."""
+    if not has_any_role(user, CAN_LOG_PHONE_REPORTS):
+        return Invitation.objects.none()
+    return (
+        Invitation.objects.filter(channel=SurveyChannel.PHONE, responded_at__isnull=True)
+        .exclude(purpose="phone")
+        .select_related("case", "party")
+        .order_by("sent_at")
+    )
+
+
+def can_read_results(user) -> bool:
+    return has_any_role(user, {Role.MANAGER})
