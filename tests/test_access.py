@@ -179,3 +179,27 @@ def test_a_case_url_for_a_case_that_does_not_exist_is_404(client, officer_user):
     client.force_login(officer_user)
     assert client.get("/staff/cases/ASB-1999-00001/").status_code == 404
     assert client.get("/staff/cases/ASB-1999-00001/contact/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "url, data",
+    [
+        ("/staff/cases/{reference}/note/", {}),
+        ("/staff/cases/{reference}/close/", {}),
+        ("/staff/surveys/phone/{invitation}/", {}),
+        ("/staff/surveys/comments/{response}/", {}),
+        ("/staff/closure-days/", {}),
+        ("/survey/{token}/", {}),
+        ("/staff/phone-report/", {}),
+        ("/report/step/category/", {"online_report_wizard-current_step": "category"}),
+    ],
+)
+def test_a_page_with_errors_says_error_once_in_its_title(client, manager_user, ids, url, data):
+    import re
+
+    client.force_login(manager_user)
+    if url.startswith("/report/"):
+        client.get("/report/begin/")
+    page = client.post(url.format(**ids), {"csrfmiddlewaretoken": "x", **data}).content.decode()
+    title = re.search(r"<title>(.*?)</title>", page, re.S).group(1).strip()
+    assert title.startswith("Error: ") and "Error: Error:" not in title, title
