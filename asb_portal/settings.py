@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "cases",
     "reporting",
     "surveys",
+    "dashboard",
 ]
 
 MIDDLEWARE = [

@@ -17,6 +17,7 @@ urlpatterns = [
     path("survey/", include((survey_public, "survey"))),
     path("staff/surveys/", include((survey_staff, "surveys"))),
     path("staff/", include("cases.urls")),
+    path("dashboard/", include("dashboard.urls")),
     path("privacy/", views.privacy, name="privacy"),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("healthz", views.healthz, name="healthz"),

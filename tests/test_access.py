@@ -86,6 +86,12 @@ MATRIX = [
     ("/staff/surveys/phone/{invitation}/", {"anonymous": LOGIN, "call_centre": OK, "officer": OK, "manager": OK}),
     ("/staff/surveys/comments/{response}/", {"anonymous": LOGIN, "call_centre": FORBIDDEN, "officer": FORBIDDEN, "manager": OK}),
     ("/staff/surveys/case/{reference}/", {"anonymous": LOGIN, "call_centre": FORBIDDEN, "officer": OK, "manager": OK}),
+    ("/dashboard/", {"anonymous": LOGIN, "call_centre": FORBIDDEN, "officer": FORBIDDEN, "manager": OK}),
+    ("/dashboard/?period=12m&channel=phone", {"anonymous": LOGIN, "call_centre": FORBIDDEN, "officer": FORBIDDEN, "manager": OK}),
+    *[
+        (f"/dashboard/export/{figure}.csv", {"anonymous": LOGIN, "call_centre": FORBIDDEN, "officer": FORBIDDEN, "manager": OK})
+        for figure in ("reports", "first-contact", "updates", "open-cases", "overdue", "satisfaction")
+    ],
     ("/staff/closure-days/", {"anonymous": LOGIN, "call_centre": FORBIDDEN, "officer": FORBIDDEN, "manager": OK}),
     ("/staff/closure-days/remove/", {"anonymous": LOGIN, "call_centre": FORBIDDEN, "officer": FORBIDDEN, "manager": 405}),
     ("/staff/cases/{reference}/assign/", {"anonymous": LOGIN, "call_centre": FORBIDDEN, "officer": FORBIDDEN, "manager": OK}),

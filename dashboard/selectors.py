@@ -1,0 +1,232 @@
+"""The manager dashboard's figures: SQL aggregations over stored reports, deadlines, cases and survey responses."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Avg, Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from cases import sla
+from cases.models import OPEN_STATUSES, Case, Deadline, DeadlineKind, Report, RiskLevel
+from surveys import selectors as survey_selectors
+
+# An update deadline with a 7-day interval was owed to a high-risk case (14 days otherwise); judged by the
+# deadline itself, so a later change of risk does not rewrite history.
+HIGH_RISK_INTERVAL = timedelta(days=8)
+FIRST_CONTACT_TARGET = 1.0
+UPDATE_TARGET = 1.0
+
+
+@dataclass(frozen=True)
+class Period:
+    key: str
+    start: date
+    end: date
+    label: str
+
+    @property
+    def start_at(self) -> datetime:
+        return datetime.combine(self.start, time.min, tzinfo=sla.LONDON)
+
+    @property
+    def end_at(self) -> datetime:
+        return datetime.combine(self.end, time.max, tzinfo=sla.LONDON)
+
+
+def period_from(key: str, *, today: date, start: date | None = None, end: date | None = None) -> Period:
+    first = today.replace(day=1)
+    if key == "last_month":
+        last_end = first - timedelta(days=1)
+        return Period(key, last_end.replace(day=1), last_end, f"{last_end:%B %Y}")
+    if key == "12m":
+        # This month and the 11 before it.
+        year, month = (first.year, first.month - 11) if first.month > 11 else (first.year - 1, first.month + 1)
+        begin = date(year, month, 1)
+        return Period(key, begin, today, f"{begin:%B %Y} to {today:%-d %B %Y}")
+    if key == "custom" and start and end and start <= end:
+        return Period(key, start, end, f"{start:%-d %B %Y} to {end:%-d %B %Y}")
+    return Period("this_month", first, today, f"{today:%B %Y} so far")
+
+
+@dataclass(frozen=True)
+class Filters:
+    officer: int | None = None
+    category: int | None = None
+    channel: str = ""
+    risk_level: str = ""
+
+    def cases(self) -> QuerySet[Case]:
+        qs = Case.objects.all()
+        if self.officer:
+            qs = qs.filter(officer_id=self.officer)
+        if self.category:
+            qs = qs.filter(category_id=self.category)
+        if self.risk_level:
+            qs = qs.filter(risk_level=self.risk_level)
+        if self.channel:
+            qs = qs.filter(Exists(Report.objects.filter(case=OuterRef("pk"), channel=self.channel)))
+        return qs
+
+    def is_empty(self) -> bool:
+        return not (self.officer or self.category or self.channel or self.risk_level)
+
+
+@dataclass
+class Share:
+    met: int
+    total: int
+    target: float = 1.0
+
+    @property
+    def percent(self) -> float | None:
+        return round(100 * self.met / self.total, 1) if self.total else None
+
+
+@dataclass
+class Figures:
+    reports_by_channel: dict = field(default_factory=dict)
+    first_contact: Share | None = None
+    updates_standard: Share | None = None
+    updates_high: Share | None = None
+    mean_days_between_updates: float | None = None
+    satisfaction: survey_selectors.Rate | None = None
+    open_by_risk: dict = field(default_factory=dict)
+    open_by_category: list = field(default_factory=list)
+    open_by_age: dict = field(default_factory=dict)
+    overdue_now: int = 0
+
+    @property
+    def reports_total(self) -> int:
+        return sum(self.reports_by_channel.values())
+
+
+def _deadlines(filters: Filters) -> QuerySet[Deadline]:
+    qs = Deadline.objects.filter(cancelled_at__isnull=True)
+    return qs if filters.is_empty() else qs.filter(case__in=filters.cases())
+
+
+def _due_in(period: Period, now: datetime) -> Q:
+    # Due in the period and already due: a deadline still to come cannot have been missed yet.
+    return Q(due_at__gte=period.start_at, due_at__lte=min(period.end_at, now))
+
+
+def _share(qs) -> Share:
+    counts = qs.aggregate(total=Count("id"), met=Count("id", filter=Q(met_at__isnull=False, met_at__lte=F("due_at"))))
+    return Share(counts["met"], counts["total"])
+
+
+def responses(period: Period, filters: Filters):
+    qs = survey_selectors.responses(start=period.start, end=period.end)
+    if filters.officer:
+        qs = qs.filter(officer_id=filters.officer)
+    if filters.category:
+        qs = qs.filter(invitation__case__category_id=filters.category)
+    if filters.channel:
+        qs = qs.filter(report_channel=filters.channel)
+    if filters.risk_level:
+        qs = qs.filter(invitation__case__risk_level=filters.risk_level)
+    return qs
+
+
+def figures(period: Period, filters: Filters, *, now: datetime | None = None) -> Figures:
+    now = now or timezone.now()
+    result = Figures()
+    reports = Report.objects.filter(received_at__gte=period.start_at, received_at__lte=period.end_at)
+    if not filters.is_empty():
+        reports = reports.filter(case__in=filters.cases())
+    counted = dict(reports.values_list("channel").annotate(n=Count("id")).order_by("channel"))
+    result.reports_by_channel = {channel: counted.get(channel, 0) for channel in ("online", "phone")}
+    deadlines = _deadlines(filters).filter(_due_in(period, now))
+    result.first_contact = _share(deadlines.filter(kind=DeadlineKind.FIRST_CONTACT))
+    interval = ExpressionWrapper(F("due_at") - F("starts_at"), output_field=DurationField())
+    updates = deadlines.filter(kind=DeadlineKind.VICTIM_UPDATE).annotate(interval=interval)
+    result.updates_high = _share(updates.filter(interval__lt=HIGH_RISK_INTERVAL))
+    result.updates_standard = _share(updates.filter(interval__gte=HIGH_RISK_INTERVAL))
+    gap = ExpressionWrapper(F("met_at") - F("starts_at"), output_field=DurationField())
+    mean = (
+        _deadlines(filters)
+        .filter(kind=DeadlineKind.VICTIM_UPDATE, met_at__gte=period.start_at, met_at__lte=period.end_at)
+        .aggregate(mean=Avg(gap))["mean"]
+    )
+    result.mean_days_between_updates = round(mean.total_seconds() / 86400, 1) if mean is not None else None
+    result.satisfaction = survey_selectors.satisfaction(responses(period, filters))
+    open_cases = filters.cases().filter(status__in=OPEN_STATUSES)
+    today = timezone.localdate()
+    bands = [("age_30", "0–30 days", 0, 30), ("age_90", "31–90 days", 30, 90), ("age_180", "91–180 days", 90, 180),
+             ("age_over", "Over 180 days", 180, None)]
+    aggregates = {
+        key: Count("id", filter=Q(received_at__date__lte=today - timedelta(days=low))
+                   & (Q(received_at__date__gt=today - timedelta(days=high)) if high else Q()))
+        for key, _, low, high in bands
+    }
+    aggregates.update({f"risk_{level}": Count("id", filter=Q(risk_level=level)) for level in RiskLevel.values})
+    counts = open_cases.aggregate(**aggregates)
+    result.open_by_risk = {RiskLevel(level).label: counts[f"risk_{level}"] for level in RiskLevel.values}
+    result.open_by_age = {label: counts[key] for key, label, _, _ in bands}
+    result.open_by_category = list(open_cases.values_list("category__name").annotate(n=Count("id")).order_by("-n", "category__name"))
+    result.overdue_now = Deadline.objects.open().filter(due_at__lt=now, case__in=open_cases).count()
+    return result
+
+
+def trends(filters: Filters, *, months: int = 12, today: date | None = None, now: datetime | None = None) -> list[dict]:
+    """The same figures month by month for the last `months` months (one query per figure)."""
+    today = today or timezone.localdate()
+    now = now or timezone.now()
+    first = today.replace(day=1)
+    month_starts = []
+    cursor = first
+    for _ in range(months):
+        month_starts.append(cursor)
+        cursor = (cursor - timedelta(days=1)).replace(day=1)
+    month_starts.reverse()
+    period = Period("12m", month_starts[0], today, "")
+    rows = {m: {"month": m, "reports": 0, "first_contact": Share(0, 0), "updates": Share(0, 0), "satisfaction": None} for m in month_starts}
+
+    def month_of(value):
+        return value.astimezone(sla.LONDON).date().replace(day=1) if isinstance(value, datetime) else value.replace(day=1)
+
+    reports = Report.objects.filter(received_at__gte=period.start_at)
+    if not filters.is_empty():
+        reports = reports.filter(case__in=filters.cases())
+    for month, n in reports.annotate(m=TruncMonth("received_at", tzinfo=sla.LONDON)).values_list("m").annotate(n=Count("id")):
+        if month_of(month) in rows:
+            rows[month_of(month)]["reports"] = n
+    deadlines = _deadlines(filters).filter(_due_in(period, now)).annotate(m=TruncMonth("due_at", tzinfo=sla.LONDON))
+    for kind, key in ((DeadlineKind.FIRST_CONTACT, "first_contact"), (DeadlineKind.VICTIM_UPDATE, "updates")):
+        grouped = deadlines.filter(kind=kind).values_list("m").annotate(
+            total=Count("id"), met=Count("id", filter=Q(met_at__isnull=False, met_at__lte=F("due_at")))
+        )
+        for month, total, met in grouped:
+            if month_of(month) in rows:
+                rows[month_of(month)][key] = Share(met, total)
+    survey = responses(period, filters).annotate(m=TruncMonth("submitted_at", tzinfo=sla.LONDON)).values_list("m").annotate(
+        total=Count("id"), ok=Count("id", filter=Q(overall__gte=survey_selectors.SATISFIED))
+    )
+    for month, total, ok in survey:
+        if month_of(month) in rows:
+            rows[month_of(month)]["satisfaction"] = survey_selectors.Rate(ok, total)
+    return [rows[m] for m in month_starts]
+
+
+def workload(filters: Filters, *, now: datetime | None = None) -> list[dict]:
+    """Per officer: open cases, high-risk open cases, overdue deadlines now."""
+    now = now or timezone.now()
+    open_cases = filters.cases().filter(status__in=OPEN_STATUSES)
+    overdue = Deadline.objects.open().filter(due_at__lt=now, case__in=open_cases).values("case__officer").annotate(n=Count("id"))
+    overdue_by_officer = {row["case__officer"]: row["n"] for row in overdue}
+    rows = (
+        open_cases.values("officer", "officer__first_name", "officer__last_name", "officer__username")
+        .annotate(open=Count("id"), high=Count("id", filter=Q(risk_level=RiskLevel.HIGH)))
+        .order_by("-open")
+    )
+    return [
+        {
+            "officer": r["officer"],
+            "name": (f"{r['officer__first_name']} {r['officer__last_name']}".strip() or r["officer__username"]) if r["officer"] else "Unassigned",
+            "open": r["open"],
+            "high": r["high"],
+            "overdue": overdue_by_officer.get(r["officer"], 0),
+        }
+        for r in rows
+    ]

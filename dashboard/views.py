@@ -1,0 +1,61 @@
+"""Manager dashboard (/dashboard/): are we meeting the standard, where not, and why."""
+
+from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+
+from cases.roles import Role
+from cases.views.access import role_required
+
+from . import selectors
+from .exports import EXPORTS, export_filename, export_rows
+from .forms import DashboardForm
+
+
+def _read(request):
+    form = DashboardForm(request.GET or None)
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    today = timezone.localdate()
+    period = selectors.period_from(data.get("period") or "this_month", today=today, start=data.get("start"), end=data.get("end"))
+    filters = selectors.Filters(
+        officer=data["officer"].pk if data.get("officer") else None,
+        category=data["category"].pk if data.get("category") else None,
+        channel=data.get("channel") or "",
+        risk_level=data.get("risk_level") or "",
+    )
+    return form, period, filters
+
+
+@never_cache
+@role_required({Role.MANAGER})
+def dashboard(request):
+    form, period, filters = _read(request)
+    query = request.GET.urlencode()
+    trend_rows = selectors.trends(filters)
+    context = {
+        "form": form, "period": period, "query": query, "figures": selectors.figures(period, filters),
+        "trends": trend_rows, "bars": _bars(trend_rows), "workload": selectors.workload(filters),
+    }
+    return render(request, "dashboard/dashboard.html", context)
+
+
+def _bars(rows, *, height=130, step=50):
+    """Bar geometry for the reports chart: drawn by the server, so it reads without JavaScript."""
+    most = max([r["reports"] for r in rows] + [1])
+    bars = []
+    for i, row in enumerate(rows):
+        h = round(height * row["reports"] / most)
+        bars.append({"x": i * step, "y": height - h, "h": h, "label": f"{row['month']:%b}"})
+    return bars
+
+
+@role_required({Role.MANAGER})
+def export(request, figure):
+    if figure not in EXPORTS:
+        raise Http404
+    _, period, filters = _read(request)
+    response = StreamingHttpResponse(export_rows(figure, period, filters), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{export_filename(figure, period, filters)}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
