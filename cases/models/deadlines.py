@@ -54,6 +54,8 @@ class Deadline(models.Model):
         indexes = [
             models.Index(fields=["due_at"], condition=OPEN, name="deadline_open_due_idx"),
             models.Index(fields=["case", "due_at"], name="deadline_case_idx"),
+            # The dashboard's period figures: every deadline of a kind falling due in a date range.
+            models.Index(fields=["kind", "due_at"], name="deadline_kind_due_idx"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["kind", "party"], condition=OPEN, name="one_open_deadline_per_party_and_kind"),
