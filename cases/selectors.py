@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from . import sla
@@ -113,6 +113,7 @@ def case_list(user) -> QuerySet[Case]:
     return (
         cases_visible_to(user)
         .select_related("category", "officer")
+        .defer("search_document")  # wide, and never shown
         .annotate(
             last_update_at=_last_update_subquery(),
             next_due_at=Subquery(Deadline.objects.open().filter(case=OuterRef("pk")).order_by("due_at").values("due_at")[:1]),
@@ -181,17 +182,19 @@ class Task:
     method: str
 
 
-def _tasks(rows: list[dict]) -> list[Task]:
-    """Deadlines due within 2 days (or overdue) for people who prefer a phone call or a letter."""
-    horizon = timezone.now() + TASK_HORIZON
+def _tasks(my_open_cases) -> list[Task]:
+    """Deadlines due within 2 days (or overdue) for people who prefer a phone call or a letter (one query)."""
+    deadlines = (
+        Deadline.objects.open()
+        .filter(case__in=my_open_cases, party__preferred_contact_method__in=list(TASK_VERBS), due_at__lte=timezone.now() + TASK_HORIZON)
+        .select_related("party", "case")
+        .order_by("due_at")[:50]
+    )
     tasks = []
-    for row in rows:
-        for d in row["case"].open_deadlines:
-            verb = TASK_VERBS.get(d.party.preferred_contact_method)
-            if verb and d.due_at <= horizon:
-                purpose = "make first contact" if d.kind == DeadlineKind.FIRST_CONTACT else "give an update"
-                tasks.append(Task(d, f"{verb} {d.party} to {purpose}", d.party.preferred_contact_method))
-    return sorted(tasks, key=lambda t: t.deadline.due_at)
+    for d in deadlines:
+        purpose = "make first contact" if d.kind == DeadlineKind.FIRST_CONTACT else "give an update"
+        tasks.append(Task(d, f"{TASK_VERBS[d.party.preferred_contact_method]} {d.party} to {purpose}", d.party.preferred_contact_method))
+    return tasks
 
 
 @dataclass
@@ -203,35 +206,41 @@ class OfficerHome:
     tasks: list
 
 
+HOME_CASES = 25
+
+
 def officer_home(user, *, unassigned_limit: int = 20, action_days: int = 14) -> OfficerHome:
-    """My open cases with what is due next, the team's new unassigned cases, counts, near action dates."""
+    """My most urgent open cases (next deadline first, overdue at the top), the team's new unassigned cases,
+    counts, near action dates and phone/letter tasks. Ordered and counted in SQL, so a caseload of hundreds
+    costs the same as a few."""
+    now = timezone.now()
     visible = cases_visible_to(user)
-    mine = list(
-        _with_due_facts(visible.filter(officer=user).exclude(status=CaseStatus.CLOSED).select_related("category"))
-        .order_by("received_at")
+    mine = visible.filter(officer=user).exclude(status=CaseStatus.CLOSED)
+    next_due = Subquery(Deadline.objects.open().filter(case=OuterRef("pk")).order_by("due_at").values("due_at")[:1])
+    urgent = list(
+        _with_due_facts(mine.select_related("category").defer("search_document"))
+        .annotate(next_due=next_due)
+        .order_by(F("next_due").asc(nulls_last=True), "received_at")[:HOME_CASES]
     )
     rows = []
-    for case in mine:
+    for case in urgent:
         dues = _dues(case)
         rows.append({"case": case, "next": dues[0] if dues else None, "overdue": [d for d in dues if d.overdue]})
-    rows.sort(key=lambda r: (not r["overdue"], r["next"].due_at if r["next"] else datetime.max.replace(tzinfo=sla.LONDON)))
     unassigned = list(
-        visible.filter(officer__isnull=True, status=CaseStatus.NEW).select_related("category").order_by("received_at")[:unassigned_limit]
+        visible.filter(officer__isnull=True, status=CaseStatus.NEW).select_related("category").defer("search_document")
+        .order_by("received_at")[:unassigned_limit]
     )
     horizon = timezone.localdate() + timedelta(days=action_days)
     action_dates = list(
-        Action.objects.filter(case__in=visible.filter(officer=user), status__in=[ActionStatus.PLANNED, ActionStatus.IN_FORCE])
+        Action.objects.filter(case__in=mine, status__in=[ActionStatus.PLANNED, ActionStatus.IN_FORCE])
         .filter(Q(review_on__lte=horizon) | Q(expires_on__lte=horizon))
         .select_related("case", "action_type", "perpetrator")
         .order_by("review_on", "expires_on")[:20]
     )
-    counts = {
-        "open": len(mine),
-        "high_risk": sum(1 for c in mine if c.risk_level == RiskLevel.HIGH),
-        "overdue": sum(1 for r in rows if r["overdue"]),
-        "unassigned": visible.filter(officer__isnull=True).exclude(status=CaseStatus.CLOSED).count(),
-    }
-    return OfficerHome(my_cases=rows, unassigned=unassigned, counts=counts, action_dates=action_dates, tasks=_tasks(rows))
+    overdue = Exists(Deadline.objects.open().filter(case=OuterRef("pk"), due_at__lt=now))
+    counts = mine.aggregate(open=Count("id"), high_risk=Count("id", filter=Q(risk_level=RiskLevel.HIGH)), overdue=Count("id", filter=Q(overdue)))
+    counts["unassigned"] = visible.filter(officer__isnull=True).exclude(status=CaseStatus.CLOSED).count()
+    return OfficerHome(my_cases=rows, unassigned=unassigned, counts=counts, action_dates=action_dates, tasks=_tasks(mine))
 
 
 # --- one case ----------------------------------------------------------------------------
@@ -273,19 +282,31 @@ def case_dues(case: Case) -> list[DueItem]:
 
 
 def related_cases(user, case: Case, *, limit: int = 20) -> list[Case]:
-    """Other cases at the same address or involving the same people (by phone, email, or name and date of birth)."""
+    """Other cases at the same address or involving the same people (by phone, email, or name and date of birth).
+
+    Candidates come from a UNION of indexed lookups (people by phone, email or date of birth; cases by
+    postcode) in a subquery, so a borough's ten-year history is never scanned.
+    """
     parties = list(case.parties.all())
     phones = {p.phone_normalised for p in parties if p.phone_normalised}
     emails = {p.email for p in parties if p.email}
     people = {(p.full_name.lower(), p.date_of_birth) for p in parties if p.full_name and p.date_of_birth}
-    same_person = Q(phone_normalised__in=phones) | Q(email__in=emails)
+    lookups = []
+    if phones:
+        lookups.append(Party.objects.filter(phone_normalised__in=phones).values_list("case_id"))
+    if emails:
+        lookups.append(Party.objects.filter(email__in=emails).values_list("case_id"))
     for name, born in people:
-        same_person |= Q(full_name__iexact=name, date_of_birth=born)
-    match = Q(Exists(Party.objects.filter(same_person, case=OuterRef("pk")))) if (phones or emails or people) else Q(pk__in=[])
+        lookups.append(Party.objects.filter(date_of_birth=born, full_name__iexact=name).values_list("case_id"))
     if case.postcode and case.address:
-        match |= Q(postcode=case.postcode, address__istartswith=case.address.split(",")[0].strip())
+        first_line = case.address.split(",")[0].strip()
+        lookups.append(Case.objects.filter(postcode=case.postcode, address__istartswith=first_line).values_list("id"))
+    if not lookups:
+        return []
+    candidates = lookups[0].union(*lookups[1:])  # one subquery: the same single query whatever is found
     return list(
-        cases_visible_to(user).filter(match).exclude(pk=case.pk).select_related("category", "officer").order_by("-received_at")[:limit]
+        cases_visible_to(user).filter(pk__in=candidates).exclude(pk=case.pk).select_related("category", "officer")
+        .defer("search_document").order_by("-received_at")[:limit]
     )
 
 

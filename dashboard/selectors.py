@@ -111,11 +111,6 @@ def _due_in(period: Period, now: datetime) -> Q:
     return Q(due_at__gte=period.start_at, due_at__lte=min(period.end_at, now))
 
 
-def _share(qs) -> Share:
-    counts = qs.aggregate(total=Count("id"), met=Count("id", filter=Q(met_at__isnull=False, met_at__lte=F("due_at"))))
-    return Share(counts["met"], counts["total"])
-
-
 def responses(period: Period, filters: Filters):
     qs = survey_selectors.responses(start=period.start, end=period.end)
     if filters.officer:
@@ -137,12 +132,21 @@ def figures(period: Period, filters: Filters, *, now: datetime | None = None) ->
         reports = reports.filter(case__in=filters.cases())
     counted = dict(reports.values_list("channel").annotate(n=Count("id")).order_by("channel"))
     result.reports_by_channel = {channel: counted.get(channel, 0) for channel in ("online", "phone")}
-    deadlines = _deadlines(filters).filter(_due_in(period, now))
-    result.first_contact = _share(deadlines.filter(kind=DeadlineKind.FIRST_CONTACT))
+    # First contact and both kinds of update deadline in one pass over the period's deadlines.
     interval = ExpressionWrapper(F("due_at") - F("starts_at"), output_field=DurationField())
-    updates = deadlines.filter(kind=DeadlineKind.VICTIM_UPDATE).annotate(interval=interval)
-    result.updates_high = _share(updates.filter(interval__lt=HIGH_RISK_INTERVAL))
-    result.updates_standard = _share(updates.filter(interval__gte=HIGH_RISK_INTERVAL))
+    on_time = Q(met_at__isnull=False, met_at__lte=F("due_at"))
+    kinds = {
+        "first_contact": Q(kind=DeadlineKind.FIRST_CONTACT),
+        "updates_high": Q(kind=DeadlineKind.VICTIM_UPDATE, interval__lt=HIGH_RISK_INTERVAL),
+        "updates_standard": Q(kind=DeadlineKind.VICTIM_UPDATE, interval__gte=HIGH_RISK_INTERVAL),
+    }
+    aggregates = {}
+    for name, which in kinds.items():
+        aggregates[f"{name}_total"] = Count("id", filter=which)
+        aggregates[f"{name}_met"] = Count("id", filter=which & on_time)
+    counts = _deadlines(filters).filter(_due_in(period, now)).annotate(interval=interval).aggregate(**aggregates)
+    for name in kinds:
+        setattr(result, name, Share(counts[f"{name}_met"], counts[f"{name}_total"]))
     gap = ExpressionWrapper(F("met_at") - F("starts_at"), output_field=DurationField())
     mean = (
         _deadlines(filters)

@@ -142,6 +142,8 @@ class Case(models.Model):
             models.Index(fields=["status", "-received_at"], name="case_status_received_idx"),
             models.Index(fields=["-received_at"], name="case_open_received_idx", condition=~Q(status="closed")),
             models.Index(fields=["officer", "status"], name="case_officer_status_idx"),
+            # The case list's default order, for all statuses (the first page without a sort).
+            models.Index(fields=["-received_at", "-id"], name="case_received_idx"),
             GinIndex(fields=["search_document"], name="case_search_idx"),
         ]
 
@@ -187,7 +189,7 @@ class Party(models.Model):
     consent_to_share = models.BooleanField(
         null=True, blank=True, help_text="Agreed we may share details with partner agencies (Police, NHS and others)."
     )
-    date_of_birth = models.DateField(null=True, blank=True)
+    date_of_birth = models.DateField(null=True, blank=True, db_index=True)
     # Shown prominently to every officer: e.g. violent, dog on premises, visit in pairs.
     staff_safety_warning = models.BooleanField(default=False)
     staff_safety_note = models.CharField(max_length=300, blank=True)
