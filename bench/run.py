@@ -1,0 +1,434 @@
+"""Staff pages at council scale: time, SQL time and query counts through Django's full request stack.
+
+    .venv/bin/python bench/data.py                                   # 100,000 cases (once; skipped if loaded)
+    .venv/bin/python bench/data.py --cases 1000 --database asb_portal_bench_small
+    .venv/bin/python bench/run.py [--runs 20] [--warmup 3] [--database …] [--small-database …] [--no-small]
+
+On the data bench/data.py loaded (default database asb_portal_bench_pages), with the clock travelled to
+the data's anchor instant (time_machine, ticking), each page is requested with django.test.Client as a
+logged-in officer or manager: --warmup requests first, then --runs timed ones. For each page it records
+the median and 95th percentile wall time, the SQL query count (CaptureQueriesContext), the time spent in
+SQL (an execute wrapper timing each statement) and the page's main query (its slowest statement) re-run
+directly, timed, and through EXPLAIN (ANALYZE, BUFFERS). The query counts are compared with a run of the
+same pages against the 1,000-case database (a subprocess of this script with --counts-only).
+Also the deadline sweep (rolled back) and, if it exists, the dashboard and its CSV export's peak memory.
+Prints a table and writes bench/results/pages.json. See bench/README.md, "Pages at council scale".
+"""
+
+import argparse
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tracemalloc
+from collections import deque
+from datetime import datetime
+from pathlib import Path
+from time import perf_counter
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
+
+RESULTS = BASE_DIR / "bench" / "results" / "pages.json"
+SMALL_DATABASE = "asb_portal_bench_small"
+
+# Issue 6's targets.
+TARGET_MS = 50
+TARGET_QUERIES = 15
+DASHBOARD_TARGET_MS = 300
+EXPORT_TARGET_MB = 150
+
+
+def settings_env() -> None:
+    """Production-like settings for a test client: DEBUG off, no HTTPS redirect, no collectstatic needed."""
+    os.environ.setdefault("DEBUG", "false")
+    os.environ["ALLOWED_HOSTS"] = "testserver"
+    os.environ["SECURE_SSL_REDIRECT"] = "false"
+    os.environ["SESSION_COOKIE_SECURE"] = "false"
+    os.environ["CSRF_COOKIE_SECURE"] = "false"
+    # The manifest storage would need collectstatic; the plain one renders the same HTML.
+    os.environ.setdefault("STATICFILES_STORAGE", "django.contrib.staticfiles.storage.StaticFilesStorage")
+
+
+class Timer:
+    """Execute wrapper: every statement with its params and duration (Django's own "time" is rounded)."""
+
+    def __init__(self):
+        self.statements = []
+
+    def __call__(self, execute, sql, params, many, context):
+        started = perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.statements.append((sql, params, many, perf_counter() - started))
+
+    @property
+    def seconds(self) -> float:
+        return sum(s[3] for s in self.statements)
+
+
+def _percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    k = (len(ordered) - 1) * p / 100
+    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+def _kind(sql: str) -> str:
+    from bench.sweep import _query_kind
+
+    return _query_kind(sql)
+
+
+def measure(call, *, runs: int, warmup: int) -> dict:
+    """Time `call()` (returns an HTTP status or a label), with queries, SQL time and the slowest statement."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(warmup):
+        status = call()
+    samples = []
+    for _ in range(runs):
+        timer = Timer()
+        with CaptureQueriesContext(connection) as captured, connection.execute_wrapper(timer):
+            started = perf_counter()
+            status = call()
+            seconds = perf_counter() - started
+        samples.append({"seconds": seconds, "queries": len(captured.captured_queries), "db_seconds": timer.seconds,
+                        "status": status, "statements": timer.statements})
+    times = [s["seconds"] for s in samples]
+    median_run = sorted(samples, key=lambda s: s["seconds"])[len(samples) // 2]
+    slowest = max(median_run["statements"], key=lambda s: s[3]) if median_run["statements"] else None
+    return {
+        "status": samples[-1]["status"],
+        "runs": len(samples),
+        "median_ms": statistics.median(times) * 1000,
+        "p95_ms": _percentile(times, 95) * 1000,
+        "min_ms": min(times) * 1000,
+        "max_ms": max(times) * 1000,
+        "queries": samples[-1]["queries"],
+        "queries_same_every_run": len({s["queries"] for s in samples}) == 1,
+        "db_median_ms": statistics.median(s["db_seconds"] for s in samples) * 1000,
+        "by_kind": _by_kind(median_run["statements"]),
+        "_slowest": slowest,
+    }
+
+
+def _by_kind(statements) -> dict:
+    out: dict[str, dict] = {}
+    for sql, _params, _many, seconds in statements:
+        entry = out.setdefault(_kind(sql), {"count": 0, "ms": 0.0})
+        entry["count"] += 1
+        entry["ms"] += seconds * 1000
+    return dict(sorted(out.items(), key=lambda kv: -kv[1]["ms"]))
+
+
+def main_query(statement, *, runs: int) -> dict | None:
+    """The page's slowest statement re-run directly (timed) and through EXPLAIN (ANALYZE, BUFFERS)."""
+    if statement is None:
+        return None
+    from django.db import connection, transaction
+
+    sql, params, many, in_page = statement
+    if many or not sql.lstrip().upper().startswith("SELECT"):
+        return {"sql": sql, "in_page_ms": in_page * 1000, "note": "not a SELECT: not re-run"}
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql, params)  # warm
+        cursor.fetchall()
+        direct = []
+        for _ in range(runs):
+            started = perf_counter()
+            cursor.execute(sql, params)
+            cursor.fetchall()
+            direct.append(perf_counter() - started)
+        text = cursor.mogrify(sql, params).decode() if params else sql
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
+        explain = "\n".join(row[0] for row in cursor.fetchall())
+        transaction.set_rollback(True)
+    execution = next((float(line.split(":")[1].split()[0]) for line in explain.splitlines() if "Execution Time" in line), None)
+    return {
+        "kind": _kind(sql),
+        "sql": text,
+        "in_page_ms": in_page * 1000,
+        "direct_median_ms": statistics.median(direct) * 1000,
+        "explain_execution_ms": execution,
+        "explain": explain,
+    }
+
+
+def pages(anchor, marker: dict) -> list[dict]:
+    """The pages: (key, label, path, user role, target ms, query target applies)."""
+    word = marker["search_word"]
+    return [
+        {"key": "report_start", "label": "public form start /report/", "path": "/report/", "user": None,
+         "target_ms": None},
+        {"key": "home", "label": "officer home /staff/", "path": "/staff/", "user": "officer", "target_ms": TARGET_MS,
+         "scale": True},
+        {"key": "list", "label": "case list /staff/cases/", "path": "/staff/cases/", "user": "officer",
+         "target_ms": TARGET_MS, "scale": True},
+        {"key": "search", "label": f"search ?q={word}&status=open_any", "path": f"/staff/cases/?q={word}&status=open_any",
+         "user": "officer", "target_ms": TARGET_MS, "scale": True},
+        {"key": "detail", "label": "case detail (30 timeline entries)", "path": f"/staff/cases/{marker['detail_reference']}/",
+         "user": "officer", "target_ms": TARGET_MS, "scale": True},
+        {"key": "dashboard", "label": "manager dashboard ?period=12m", "path": "/dashboard/?period=12m", "user": "manager",
+         "target_ms": DASHBOARD_TARGET_MS},
+    ]
+
+
+def clients():
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    User = get_user_model()
+    out = {None: Client()}
+    for role, username in (("officer", "bench-officer-01"), ("manager", "bench-manager-01")):
+        c = Client()
+        c.force_login(User.objects.get(username=username))
+        out[role] = c
+    return out
+
+
+def page_run(client, path: str, *, runs: int, warmup: int, explain_runs: int) -> dict:
+    def call():
+        response = client.get(path)
+        if getattr(response, "streaming", False):
+            for _ in response.streaming_content:
+                pass
+        return response.status_code
+
+    first = call()
+    if first == 404:
+        return {"status": 404, "available": False}
+    if first != 200:
+        return {"status": first, "available": False, "note": f"HTTP {first}"}
+    result = measure(call, runs=runs, warmup=warmup)
+    result["available"] = True
+    result["main_query"] = main_query(result.pop("_slowest"), runs=explain_runs)
+    return result
+
+
+def sweep_run(anchor, *, runs: int, warmup: int) -> dict:
+    from django.db import transaction
+
+    from cases.services.sweep import deadlines_sweep
+
+    outcome = {}
+
+    def call():
+        with transaction.atomic():
+            result = deadlines_sweep(now=anchor)
+            outcome.update(claimed=result.claimed, messages=result.messages, alerts=sum(result.alerts.values()))
+            transaction.set_rollback(True)
+        return 200
+
+    result = measure(call, runs=runs, warmup=warmup)
+    result.pop("_slowest")
+    result.update(outcome)
+    result["available"] = True
+    return result
+
+
+def export_run(client, anchor) -> dict:
+    """Stream the dashboard's CSV export of every report over the ten years (~110,000 rows); peak memory."""
+    from django.urls import Resolver404, resolve
+
+    start = anchor.replace(year=anchor.year - 10).date().isoformat()
+    path = f"/dashboard/export/reports.csv?period=custom&start={start}&end={anchor.date().isoformat()}"
+    try:
+        resolve(path.split("?")[0])
+    except Resolver404:
+        return {"available": False, "note": "no /dashboard/export/<figure>.csv URL"}
+    client.get(path.replace(start, anchor.date().isoformat()))  # warm imports and the session, 1 day of rows
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    tracemalloc.start()
+    started = perf_counter()
+    response = client.get(path)
+    lines, size = 0, 0
+    chunks = response.streaming_content if getattr(response, "streaming", False) else [response.content]
+    for chunk in chunks:
+        lines += chunk.count(b"\n")
+        size += len(chunk)
+    seconds = perf_counter() - started
+    _current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    if response.status_code != 200:
+        return {"available": False, "status": response.status_code, "note": f"HTTP {response.status_code}"}
+    return {"available": True, "path": path, "status": response.status_code, "rows": lines - 1, "bytes": size,
+            "streaming": getattr(response, "streaming", False), "seconds": seconds,
+            "tracemalloc_peak_mb": peak / 2**20, "maxrss_mb": rss_after / 1024,
+            "maxrss_growth_mb": (rss_after - rss_before) / 1024}
+
+
+def counts_only(anchor, marker: dict) -> dict:
+    """Query counts (one warm request each) for the pages whose counts must not grow with the data."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    cs = clients()
+    out = {}
+    for page in pages(anchor, marker):
+        if not page.get("scale"):
+            continue
+        cs[page["user"]].get(page["path"])
+        with CaptureQueriesContext(connection) as captured:
+            status = cs[page["user"]].get(page["path"]).status_code
+        out[page["key"]] = {"status": status, "queries": len(captured.captured_queries)}
+    return out
+
+
+def _setup(database: str):
+    from bench import data
+
+    settings_env()
+    name = data.database_prepare(database)
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    connection.queries_limit = 1_000_000
+    connection.queries_log = deque(maxlen=connection.queries_limit)
+    marker = data.marker_read()
+    if marker is None:
+        sys.exit(f"No bench data in {name}: run  .venv/bin/python bench/data.py --database {name}  first.")
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT detail_reference, search_word FROM {data.MARKER}")
+        marker["detail_reference"], marker["search_word"] = cursor.fetchone()
+    return name, marker
+
+
+def _fmt(ms, width=9):
+    return f"{'-':>{width}}" if ms is None else f"{ms:>{width - 3},.1f} ms"
+
+
+def report_print(report: dict) -> None:
+    print()
+    print(f"Pages at {report['data']['cases']:,} cases ({report['database']}), {report['runs']} runs after "
+          f"{report['warmup']} warm-up, clock at {report['anchor']}")
+    head = (f"{'page':<38}{'median':>10}{'p95':>10}{'SQL time':>10}{'main q':>10}{'q direct':>10}{'queries':>8}"
+            f"{'1k':>5}  target")
+    print(head)
+    print("-" * len(head) + "-" * 20)
+    for page in report["pages"]:
+        r = page["result"]
+        if not r.get("available"):
+            print(f"{page['label']:<38}{'not available (HTTP ' + str(r.get('status')) + ')':>40}")
+            continue
+        mq = r.get("main_query") or {}
+        small = (report.get("small_counts") or {}).get(page["key"], {}).get("queries", "")
+        verdict = page.get("verdict", "")
+        print(f"{page['label']:<38}{_fmt(r['median_ms'], 10)}{_fmt(r['p95_ms'], 10)}{_fmt(r['db_median_ms'], 10)}"
+              f"{_fmt(mq.get('in_page_ms'), 10)}{_fmt(mq.get('direct_median_ms'), 10)}{r['queries']:>8}{small!s:>5}  {verdict}")
+    s = report["sweep"]
+    print(f"{'deadline sweep (rolled back)':<38}{_fmt(s['median_ms'], 10)}{_fmt(s['p95_ms'], 10)}"
+          f"{_fmt(s['db_median_ms'], 10)}{'':>20}{s['queries']:>8}{'':>5}  {s['claimed']:,} claimed, {s['messages']:,} messages")
+    e = report["export"]
+    if e.get("available"):
+        print(f"CSV export {e['path']}: {e['rows']:,} rows, {e['bytes'] / 2**20:.1f} MB in {e['seconds']:.1f} s; peak "
+              f"{e['tracemalloc_peak_mb']:.1f} MB (tracemalloc), max RSS {e['maxrss_mb']:.0f} MB "
+              f"(+{e['maxrss_growth_mb']:.0f}); target < {EXPORT_TARGET_MB} MB: "
+              f"{'met' if e['tracemalloc_peak_mb'] < EXPORT_TARGET_MB else 'NOT met'}")
+    else:
+        print(f"CSV export: not available ({e.get('note')})")
+    print()
+    for page in report["pages"]:
+        mq = (page["result"].get("main_query") or {})
+        if mq.get("explain"):
+            print(f"{page['label']}: main query {mq['kind']} ({mq['in_page_ms']:.1f} ms in page, "
+                  f"{mq['direct_median_ms']:.1f} ms direct, EXPLAIN ANALYZE {mq['explain_execution_ms']} ms)")
+            kinds = ", ".join(f"{k} x{v['count']} {v['ms']:.1f} ms" for k, v in list(page["result"]["by_kind"].items())[:6])
+            print(f"  statements: {kinds}")
+    print(f"\nResults written to {RESULTS.relative_to(BASE_DIR)}")
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=20, help="timed requests per page after warm-up (default 20)")
+    parser.add_argument("--warmup", type=int, default=3, help="warm-up requests per page (default 3)")
+    parser.add_argument("--database", default=None, help="database with the big data (default asb_portal_bench_pages)")
+    parser.add_argument("--small-database", default=SMALL_DATABASE, help=f"1,000-case database (default {SMALL_DATABASE})")
+    parser.add_argument("--no-small", action="store_true", help="skip the query-count comparison with the small database")
+    parser.add_argument("--no-export", action="store_true", help="skip the CSV export memory measurement")
+    parser.add_argument("--explain", action="store_true", help="print each page's main-query EXPLAIN ANALYZE")
+    parser.add_argument("--counts-only", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    name, marker = _setup(args.database)
+    import time_machine
+
+    from bench.data import ANCHOR
+
+    anchor = marker["anchor"]
+    if args.counts_only:
+        with time_machine.travel(anchor, tick=True):
+            print(json.dumps({"database": name, "cases": marker["cases"], "counts": counts_only(anchor, marker)}))
+        return
+
+    small = None
+    if not args.no_small:
+        print(f"Query counts on {args.small_database} (subprocess)")
+        proc = subprocess.run([sys.executable, __file__, "--counts-only", "--database", args.small_database],
+                              capture_output=True, text=True, cwd=BASE_DIR)
+        if proc.returncode == 0:
+            small = json.loads(proc.stdout.strip().splitlines()[-1])
+        else:
+            print(f"  skipped: {proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else proc.returncode}")
+
+    from django.db import connection
+
+    report = {"when": datetime.now().isoformat(timespec="seconds"), "database": name, "anchor": anchor.isoformat(),
+              "runs": args.runs, "warmup": args.warmup,
+              "data": {"cases": marker["cases"], "seed": marker["seed"], "load_seconds": marker["load_seconds"],
+                       "detail_reference": marker["detail_reference"], "search_word": marker["search_word"],
+                       "anchor_expected": ANCHOR.isoformat()},
+              "small_database": small and small["database"], "small_cases": small and small["cases"],
+              "small_counts": small and small["counts"]}
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        server = cursor.fetchone()[0]
+        cursor.execute("SELECT (SELECT count(*) FROM cases_timelineentry), (SELECT count(*) FROM cases_case WHERE status <> 'closed')")
+        report["data"]["timeline_entries"], report["data"]["open_cases"] = cursor.fetchone()
+    report["machine"] = {"cpus": os.cpu_count(), "python": platform.python_version(), "postgres": server}
+
+    with time_machine.travel(anchor, tick=True):
+        cs = clients()
+        results = []
+        for page in pages(anchor, marker):
+            print(f"  {page['label']} …", flush=True)
+            result = page_run(cs[page["user"]], page["path"], runs=args.runs, warmup=args.warmup, explain_runs=5)
+            entry = {**page, "result": result}
+            if result.get("available") and page["target_ms"]:
+                ok_time = result["median_ms"] < page["target_ms"]
+                verdict = f"< {page['target_ms']} ms {'met' if ok_time else 'NOT met'}"
+                if page.get("scale"):
+                    ok_q = result["queries"] <= TARGET_QUERIES
+                    small_q = (small or {}).get("counts", {}).get(page["key"], {}).get("queries")
+                    same = None if small_q is None else small_q == result["queries"]
+                    verdict += f"; <= {TARGET_QUERIES} q {'met' if ok_q else 'NOT met'}"
+                    verdict += "" if same is None else f"; same at 1k {'yes' if same else 'NO'}"
+                    entry["queries_target_met"], entry["same_count_at_small"] = ok_q, same
+                entry["time_target_met"] = ok_time
+                entry["verdict"] = verdict
+            results.append(entry)
+        report["pages"] = results
+        print("  deadline sweep …", flush=True)
+        report["sweep"] = sweep_run(anchor, runs=max(3, args.runs // 4), warmup=1)
+        report["export"] = {"available": False, "note": "skipped (--no-export)"} if args.no_export else export_run(cs["manager"], anchor)
+
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(report, indent=2, default=str) + "\n")
+    report_print(report)
+    if args.explain:
+        for page in report["pages"]:
+            mq = page["result"].get("main_query") or {}
+            if mq.get("explain"):
+                print(f"\n{page['label']}: {mq['sql'][:2000]}\n{mq['explain']}")
+
+
+if __name__ == "__main__":
+    main()
