@@ -145,6 +145,9 @@ class Case(models.Model):
             # The case list's default order, for all statuses (the first page without a sort).
             models.Index(fields=["-received_at", "-id"], name="case_received_idx"),
             GinIndex(fields=["search_document"], name="case_search_idx"),
+            # Trigram (pg_trgm) indexes on UPPER(reference, address, location_description) for the case
+            # list's "contains" search are created in migration 0011 with SQL (Django writes the opclass
+            # inside the expression's parentheses, which PostgreSQL refuses).
         ]
 
     def __str__(self):
@@ -201,6 +204,7 @@ class Party(models.Model):
             models.Index(fields=["phone_normalised"], name="party_phone_idx", condition=~Q(phone_normalised="")),
             models.Index(fields=["email"], name="party_email_idx", condition=~Q(email="")),
             models.Index(fields=["postcode"], name="party_postcode_idx", condition=~Q(postcode="")),
+            # Trigram indexes on UPPER(full_name) and UPPER(address): migration 0011, with SQL.
         ]
         constraints = [
             models.CheckConstraint(
