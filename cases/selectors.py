@@ -173,6 +173,7 @@ def _with_due_facts(queryset):
 # Preferred contact methods that no message can serve: an officer phones or writes instead.
 TASK_VERBS = {"phone": "Phone", "letter": "Write to"}
 TASK_HORIZON = timedelta(days=2)
+HOME_TASKS = 20
 
 
 @dataclass
@@ -188,7 +189,7 @@ def _tasks(my_open_cases) -> list[Task]:
         Deadline.objects.open()
         .filter(case__in=my_open_cases, party__preferred_contact_method__in=list(TASK_VERBS), due_at__lte=timezone.now() + TASK_HORIZON)
         .select_related("party", "case")
-        .order_by("due_at")[:50]
+        .order_by("due_at")[:HOME_TASKS]
     )
     tasks = []
     for d in deadlines:

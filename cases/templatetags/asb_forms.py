@@ -37,3 +37,23 @@ def error_summary_for(*forms_or_lists, extra_errors=None):
                 items.append((error_anchor(field), error))
     items.extend(extra_errors or [])
     return {"items": items}
+
+
+# Tags drawn in Python: the case list draws two per row, and an {% include %} each costs far more.
+STATUS_COLOURS = {"new": "govuk-tag--blue", "open": "govuk-tag--green", "monitoring": "govuk-tag--purple"}
+RISK_TAGS = {"high": ("govuk-tag--red", "High"), "medium": ("govuk-tag--yellow", "Medium")}
+
+
+@register.simple_tag
+def status_tag(status, label):
+    from django.utils.html import format_html
+
+    return format_html('<strong class="govuk-tag {}">{}</strong>', STATUS_COLOURS.get(status, "govuk-tag--grey"), label)
+
+
+@register.simple_tag
+def risk_tag(level):
+    from django.utils.html import format_html
+
+    colour, label = RISK_TAGS.get(level, ("govuk-tag--grey", "Standard"))
+    return format_html('<strong class="govuk-tag {}">{}<span class="govuk-visually-hidden"> risk</span></strong>', colour, label)
