@@ -24,7 +24,6 @@ from .models import (
     PartyRole,
     PreferredContactMethod,
     ReferralStatus,
-    RiskLevel,
     Visibility,
 )
 
@@ -394,8 +393,6 @@ class CaseEditForm(CaseForm):
 class LookupForm(forms.Form):
     q = forms.CharField(label="Reference, phone number or address", max_length=100)
 
-
-RISK_LEVEL_LABELS = dict(RiskLevel.choices)
 
 
 class ClosureDayForm(forms.Form):

@@ -31,9 +31,7 @@ from .validators import normalise_phone, normalise_postcode
 # Who sees what (README "Roles"): officers and managers read every team case and every timeline
 # entry (internal, staff and resident); call-centre staff see only the status view (reference,
 # status, officer, dates) through case_status_lookup, never notes, people's details or evidence.
-TIMELINE_VISIBILITY = {
-    "team": (Visibility.INTERNAL, Visibility.STAFF, Visibility.RESIDENT),
-}
+TEAM_SEES = (Visibility.INTERNAL, Visibility.STAFF, Visibility.RESIDENT)
 
 
 def cases_visible_to(user) -> QuerySet[Case]:
@@ -93,11 +91,9 @@ def phone_report_for_confirmation(user, *, reference: str) -> Report | None:
 
 def timeline_visible_to(user, case: Case) -> QuerySet[TimelineEntry]:
     """The case's timeline entries this user may read, newest first."""
-    if has_any_role(user, CAN_READ_CASE_FILE):
-        visible = TIMELINE_VISIBILITY["team"]
-    else:
+    if not has_any_role(user, CAN_READ_CASE_FILE):
         return TimelineEntry.objects.none()
-    return TimelineEntry.objects.filter(case=case, visibility__in=visible).select_related("actor").order_by("-occurred_at", "-id")
+    return TimelineEntry.objects.filter(case=case, visibility__in=TEAM_SEES).select_related("actor").order_by("-occurred_at", "-id")
 
 
 # --- the case list -----------------------------------------------------------------------

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from cases.models import OPEN_STATUSES, Deadline, DeadlineKind, Report
 
-from .selectors import Filters, Period, _deadlines, _due_in, responses
+from .selectors import Filters, Period, deadlines_for, due_in, responses
 
 
 class _Echo:
@@ -31,11 +31,11 @@ EXPORTS = {
     ),
     "first-contact": (
         ["reference", "person", "due_at", "met_at", "late_or_missed"],
-        lambda period, filters, now: _deadline_rows(_deadlines(filters).filter(_due_in(period, now), kind=DeadlineKind.FIRST_CONTACT)),
+        lambda period, filters, now: _deadline_rows(deadlines_for(filters).filter(due_in(period, now), kind=DeadlineKind.FIRST_CONTACT)),
     ),
     "updates": (
         ["reference", "person", "due_at", "met_at", "late_or_missed"],
-        lambda period, filters, now: _deadline_rows(_deadlines(filters).filter(_due_in(period, now), kind=DeadlineKind.VICTIM_UPDATE)),
+        lambda period, filters, now: _deadline_rows(deadlines_for(filters).filter(due_in(period, now), kind=DeadlineKind.VICTIM_UPDATE)),
     ),
     "open-cases": (
         ["reference", "received_at", "status", "risk_level", "category", "officer"],

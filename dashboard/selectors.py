@@ -14,8 +14,6 @@ from surveys import selectors as survey_selectors
 # An update deadline with a 7-day interval was owed to a high-risk case (14 days otherwise); judged by the
 # deadline itself, so a later change of risk does not rewrite history.
 HIGH_RISK_INTERVAL = timedelta(days=8)
-FIRST_CONTACT_TARGET = 1.0
-UPDATE_TARGET = 1.0
 
 
 @dataclass(frozen=True)
@@ -76,7 +74,6 @@ class Filters:
 class Share:
     met: int
     total: int
-    target: float = 1.0
 
     @property
     def percent(self) -> float | None:
@@ -101,12 +98,12 @@ class Figures:
         return sum(self.reports_by_channel.values())
 
 
-def _deadlines(filters: Filters) -> QuerySet[Deadline]:
+def deadlines_for(filters: Filters) -> QuerySet[Deadline]:
     qs = Deadline.objects.filter(cancelled_at__isnull=True)
     return qs if filters.is_empty() else qs.filter(case__in=filters.cases())
 
 
-def _due_in(period: Period, now: datetime) -> Q:
+def due_in(period: Period, now: datetime) -> Q:
     # Due in the period and already due: a deadline still to come cannot have been missed yet.
     return Q(due_at__gte=period.start_at, due_at__lte=min(period.end_at, now))
 
@@ -144,12 +141,12 @@ def figures(period: Period, filters: Filters, *, now: datetime | None = None) ->
     for name, which in kinds.items():
         aggregates[f"{name}_total"] = Count("id", filter=which)
         aggregates[f"{name}_met"] = Count("id", filter=which & on_time)
-    counts = _deadlines(filters).filter(_due_in(period, now)).annotate(interval=interval).aggregate(**aggregates)
+    counts = deadlines_for(filters).filter(due_in(period, now)).annotate(interval=interval).aggregate(**aggregates)
     for name in kinds:
         setattr(result, name, Share(counts[f"{name}_met"], counts[f"{name}_total"]))
     gap = ExpressionWrapper(F("met_at") - F("starts_at"), output_field=DurationField())
     mean = (
-        _deadlines(filters)
+        deadlines_for(filters)
         .filter(kind=DeadlineKind.VICTIM_UPDATE, met_at__gte=period.start_at, met_at__lte=period.end_at)
         .aggregate(mean=Avg(gap))["mean"]
     )
@@ -196,7 +193,7 @@ def trends(filters: Filters, *, months: int = 12, today: date | None = None, now
     for month, n in reports.annotate(m=TruncMonth("received_at", tzinfo=sla.LONDON)).values_list("m").annotate(n=Count("id")):
         if month_of(month) in rows:
             rows[month_of(month)]["reports"] = n
-    deadlines = _deadlines(filters).filter(_due_in(period, now)).annotate(m=TruncMonth("due_at", tzinfo=sla.LONDON))
+    deadlines = deadlines_for(filters).filter(due_in(period, now)).annotate(m=TruncMonth("due_at", tzinfo=sla.LONDON))
     for kind, key in ((DeadlineKind.FIRST_CONTACT, "first_contact"), (DeadlineKind.VICTIM_UPDATE, "updates")):
         grouped = deadlines.filter(kind=kind).values_list("m").annotate(
             total=Count("id"), met=Count("id", filter=Q(met_at__isnull=False, met_at__lte=F("due_at")))
