@@ -9,9 +9,16 @@ class MessageChannel(models.TextChoices):
 
 
 class MessageStatus(models.TextChoices):
+    # Outstanding: still to be delivered.
     PENDING = "pending", "Pending"
+    SENDING = "sending", "Sending"  # claimed by a worker until lease_expires_at
+    # Final.
     SENT = "sent", "Sent"
     FAILED = "failed", "Failed permanently"
+
+
+# What the relay still has to look at; the partial index below covers exactly these rows.
+OUTSTANDING_STATUSES = (MessageStatus.PENDING, MessageStatus.SENDING)
 
 
 class Message(models.Model):
@@ -34,11 +41,19 @@ class Message(models.Model):
     provider_id = models.CharField(max_length=100, blank=True)
     # Dotted path to a Celery task the sender wants told (with the message id) if delivery fails for good.
     on_failure = models.CharField(max_length=200, blank=True)
+    # A SENDING row belongs to the worker holding claim_token until lease_expires_at; after that the relay
+    # may claim it again (the worker died). The token stops a late finisher overwriting the new claim's result.
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    claim_token = models.UUIDField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at"]
         indexes = [
-            models.Index(fields=["created_at"], name="message_pending_idx", condition=models.Q(status="pending")),
+            models.Index(
+                fields=["created_at"],
+                name="message_outstanding_idx",
+                condition=models.Q(status__in=["pending", "sending"]),
+            ),
         ]
 
     def __str__(self):

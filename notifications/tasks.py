@@ -9,16 +9,17 @@ from .services import TemporaryDeliveryError, message_deliver, messages_due_for_
 logger = logging.getLogger(__name__)
 
 
-@shared_task(
-    bind=True,
-    autoretry_for=(TemporaryDeliveryError,),
-    retry_backoff=60,
-    retry_backoff_max=3600,
-    retry_jitter=True,
-    max_retries=7,
-)
-def deliver_message(self, message_id: int) -> None:
-    message_deliver(message_id=message_id)
+@shared_task
+def deliver_message(message_id: int) -> None:
+    """The first attempt, right after the message is queued; Celery never retries it.
+
+    A message that fails for now keeps its backoff time on the row and the relay retries it when due
+    (the one schedule, in notifications.services.message_deliver).
+    """
+    try:
+        message_deliver(message_id=message_id)
+    except TemporaryDeliveryError:
+        logger.info("Message %s failed for now; the relay will retry it after its backoff", message_id)
 
 
 @shared_task
@@ -36,7 +37,7 @@ def deliver_messages(message_ids: list[int]) -> int:
 
 @shared_task
 def relay_pending_messages() -> int:
-    """Deliver messages left pending (Redis was down when they were queued, or a retry is due)."""
+    """Every minute (beat): messages whose task was lost (Redis down), whose retry is due, or whose worker died."""
     sent = 0
     for message_id in messages_due_for_relay():
         try:

@@ -1,8 +1,9 @@
 """The outbox: queue, deliver at most once, retry with backoff, fail for good, relay what is pending."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from django.core import mail
 from django.test import override_settings
 from django.utils import timezone
@@ -15,6 +16,7 @@ pytestmark = pytest.mark.django_db
 
 # A real SMTP connection to a port nothing listens on: the provider is down.
 SMTP_DOWN = {"EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend", "EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": 1, "EMAIL_TIMEOUT": 2}
+START = datetime(2026, 3, 4, 10, 0, tzinfo=UTC)
 
 
 def queue(key="k1", to="a@example.com"):
@@ -48,14 +50,16 @@ def test_mail_server_down_records_the_attempt_and_asks_for_a_retry_later():
 
 @override_settings(**SMTP_DOWN)
 def test_backoff_doubles_between_attempts():
-    message = queue()
-    delays = []
-    for _ in range(3):
-        before = timezone.now()
-        with pytest.raises(TemporaryDeliveryError):
-            message_deliver(message_id=message.pk)
-        message.refresh_from_db()
-        delays.append(round((message.next_attempt_at - before).total_seconds() / 60))
+    with time_machine.travel(START, tick=False) as traveller:
+        message = queue()
+        delays = []
+        for _ in range(3):
+            before = timezone.now()
+            with pytest.raises(TemporaryDeliveryError):
+                message_deliver(message_id=message.pk)
+            message.refresh_from_db()
+            delays.append((message.next_attempt_at - before) / timedelta(minutes=1))
+            traveller.move_to(message.next_attempt_at)
     assert delays == [1, 2, 4]
 
 

@@ -8,6 +8,7 @@ import logging
 import uuid
 
 import pytest
+import time_machine
 from celery import shared_task
 from django.core import mail
 
@@ -110,7 +111,11 @@ def test_notify_server_error_is_retried_later_and_the_message_sent_once(fake_not
     assert message.status == MessageStatus.PENDING and message.attempts == 1
     assert message.next_attempt_at is not None and "500" in message.last_error
 
-    message_deliver(message_id=message.pk)
+    message_deliver(message_id=message.pk)  # before its backoff: refused, nothing sent
+    assert [r.status for r in fake_notify.requests] == [500]
+
+    with time_machine.travel(message.next_attempt_at, tick=False):
+        message_deliver(message_id=message.pk)
     message.refresh_from_db()
     assert message.status == MessageStatus.SENT and message.attempts == 2 and message.last_error == ""
     assert [r.status for r in fake_notify.requests] == [500, 201]
