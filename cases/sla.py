@@ -64,7 +64,12 @@ def first_contact_due(received_at: datetime, closures: Collection[date] | None =
     return end_of_day(add_working_days(received_day, FIRST_CONTACT_WORKING_DAYS, closures))
 
 
+def update_interval_days(risk_level: str) -> int:
+    """Calendar days allowed between updates: 7 for high risk, 14 otherwise (stored on each update deadline)."""
+    return UPDATE_INTERVAL_DAYS.get(risk_level, DEFAULT_UPDATE_INTERVAL_DAYS)
+
+
 def update_due(last_update_at: datetime, risk_level: str) -> datetime:
     """End of the London day 14 calendar days (7 for high risk) after the previous update."""
-    days = UPDATE_INTERVAL_DAYS.get(risk_level, DEFAULT_UPDATE_INTERVAL_DAYS)
+    days = update_interval_days(risk_level)
     return end_of_day(last_update_at.astimezone(LONDON).date() + timedelta(days=days))

@@ -44,13 +44,7 @@ def is_mobile(value: str) -> bool:
 
 
 def contact_method_problem(*, method: str, email: str, phone: str, address: str, postcode: str) -> str | None:
-    """Why the chosen preferred contact method cannot be used with the details given, or None."""
-    if method == "email" and not email:
-        return "Enter an email address, or choose another way for us to contact you"
-    if method == "text" and not (phone and is_mobile(phone)):
-        return "Enter a mobile phone number, or choose another way for us to contact you"
-    if method == "phone" and not phone:
-        return "Enter a phone number, or choose another way for us to contact you"
-    if method == "letter" and not (address and postcode):
-        return "Enter your address and postcode, or choose another way for us to contact you"
-    return None
+    """Why the chosen preferred contact method cannot be used with the details given, or None (cases.contact_rules)."""
+    from .contact_rules import method_problem  # contact_rules imports this module
+
+    return method_problem(method=method, email=email, phone=phone, address=address, postcode=postcode)

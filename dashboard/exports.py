@@ -2,9 +2,11 @@
 
 import csv
 
+from django.db.models import BooleanField, Case, Value, When
 from django.utils import timezone
 
 from cases.models import OPEN_STATUSES, Deadline, DeadlineKind, Report
+from cases.models.deadlines import MET_ON_TIME
 
 from .selectors import Filters, Period, deadlines_for, due_in, responses
 
@@ -14,8 +16,16 @@ class _Echo:
         return value
 
 
-def _deadline_rows(qs):
-    return qs.values_list("case__reference", "party__full_name", "due_at", "met_at", "breached").order_by("due_at")
+# Late or missed by the same test the figures use (not met by its due time), so a file always adds up to its figure.
+LATE_OR_MISSED = Case(When(MET_ON_TIME, then=Value(False)), default=Value(True), output_field=BooleanField())
+
+
+def _deadline_rows(qs, *extra):
+    return (
+        qs.annotate(late_or_missed=LATE_OR_MISSED)
+        .values_list("case__reference", "party__full_name", "due_at", "met_at", "late_or_missed", *extra)
+        .order_by("due_at")
+    )
 
 
 EXPORTS = {
@@ -34,8 +44,10 @@ EXPORTS = {
         lambda period, filters, now: _deadline_rows(deadlines_for(filters).filter(due_in(period, now), kind=DeadlineKind.FIRST_CONTACT)),
     ),
     "updates": (
-        ["reference", "person", "due_at", "met_at", "late_or_missed"],
-        lambda period, filters, now: _deadline_rows(deadlines_for(filters).filter(due_in(period, now), kind=DeadlineKind.VICTIM_UPDATE)),
+        ["reference", "person", "due_at", "met_at", "late_or_missed", "interval_days"],
+        lambda period, filters, now: _deadline_rows(
+            deadlines_for(filters).filter(due_in(period, now), kind=DeadlineKind.VICTIM_UPDATE), "interval_days"
+        ),
     ),
     "open-cases": (
         ["reference", "received_at", "status", "risk_level", "category", "officer"],

@@ -9,11 +9,18 @@ from django.utils import timezone
 
 from cases import sla
 from cases.models import OPEN_STATUSES, Case, Deadline, DeadlineKind, Report, RiskLevel
+from cases.models.deadlines import MET_ON_TIME
 from surveys import selectors as survey_selectors
 
 # An update deadline with a 7-day interval was owed to a high-risk case (14 days otherwise); judged by the
-# deadline itself, so a later change of risk does not rewrite history.
-HIGH_RISK_INTERVAL = timedelta(days=8)
+# interval stored on the deadline, so a later change of risk (or a clock change inside it) does not misfile it.
+HIGH_RISK_INTERVAL_DAYS = sla.update_interval_days(RiskLevel.HIGH)
+HIGH_RISK_UPDATE = Q(kind=DeadlineKind.VICTIM_UPDATE, interval_days__lte=HIGH_RISK_INTERVAL_DAYS)
+STANDARD_UPDATE = Q(kind=DeadlineKind.VICTIM_UPDATE) & ~Q(interval_days__lte=HIGH_RISK_INTERVAL_DAYS)
+
+# Open cases by age in whole days (London dates), both ends included, so each label means what it says.
+AGE_BANDS = [("age_30", "0–30 days", 0, 30), ("age_90", "31–90 days", 31, 90), ("age_180", "91–180 days", 91, 180),
+             ("age_over", "Over 180 days", 181, None)]
 
 
 @dataclass(frozen=True)
@@ -99,7 +106,9 @@ class Figures:
 
 
 def deadlines_for(filters: Filters) -> QuerySet[Deadline]:
-    qs = Deadline.objects.filter(cancelled_at__isnull=True)
+    """The deadlines figures, trends and exports count: Deadline.objects.counted() (a deadline missed before its
+    case closed still counts as missed; one cancelled before it fell due does not)."""
+    qs = Deadline.objects.counted()
     return qs if filters.is_empty() else qs.filter(case__in=filters.cases())
 
 
@@ -130,18 +139,16 @@ def figures(period: Period, filters: Filters, *, now: datetime | None = None) ->
     counted = dict(reports.values_list("channel").annotate(n=Count("id")).order_by("channel"))
     result.reports_by_channel = {channel: counted.get(channel, 0) for channel in ("online", "phone")}
     # First contact and both kinds of update deadline in one pass over the period's deadlines.
-    interval = ExpressionWrapper(F("due_at") - F("starts_at"), output_field=DurationField())
-    on_time = Q(met_at__isnull=False, met_at__lte=F("due_at"))
     kinds = {
         "first_contact": Q(kind=DeadlineKind.FIRST_CONTACT),
-        "updates_high": Q(kind=DeadlineKind.VICTIM_UPDATE, interval__lt=HIGH_RISK_INTERVAL),
-        "updates_standard": Q(kind=DeadlineKind.VICTIM_UPDATE, interval__gte=HIGH_RISK_INTERVAL),
+        "updates_high": HIGH_RISK_UPDATE,
+        "updates_standard": STANDARD_UPDATE,
     }
     aggregates = {}
     for name, which in kinds.items():
         aggregates[f"{name}_total"] = Count("id", filter=which)
-        aggregates[f"{name}_met"] = Count("id", filter=which & on_time)
-    counts = deadlines_for(filters).filter(due_in(period, now)).annotate(interval=interval).aggregate(**aggregates)
+        aggregates[f"{name}_met"] = Count("id", filter=which & MET_ON_TIME)
+    counts = deadlines_for(filters).filter(due_in(period, now)).aggregate(**aggregates)
     for name in kinds:
         setattr(result, name, Share(counts[f"{name}_met"], counts[f"{name}_total"]))
     gap = ExpressionWrapper(F("met_at") - F("starts_at"), output_field=DurationField())
@@ -153,18 +160,16 @@ def figures(period: Period, filters: Filters, *, now: datetime | None = None) ->
     result.mean_days_between_updates = round(mean.total_seconds() / 86400, 1) if mean is not None else None
     result.satisfaction = survey_selectors.satisfaction(responses(period, filters))
     open_cases = filters.cases().filter(status__in=OPEN_STATUSES)
-    today = timezone.localdate()
-    bands = [("age_30", "0–30 days", 0, 30), ("age_90", "31–90 days", 30, 90), ("age_180", "91–180 days", 90, 180),
-             ("age_over", "Over 180 days", 180, None)]
+    today = timezone.localdate(now)
     aggregates = {
         key: Count("id", filter=Q(received_at__date__lte=today - timedelta(days=low))
-                   & (Q(received_at__date__gt=today - timedelta(days=high)) if high else Q()))
-        for key, _, low, high in bands
+                   & (Q(received_at__date__gte=today - timedelta(days=high)) if high is not None else Q()))
+        for key, _, low, high in AGE_BANDS
     }
     aggregates.update({f"risk_{level}": Count("id", filter=Q(risk_level=level)) for level in RiskLevel.values})
     counts = open_cases.aggregate(**aggregates)
     result.open_by_risk = {RiskLevel(level).label: counts[f"risk_{level}"] for level in RiskLevel.values}
-    result.open_by_age = {label: counts[key] for key, label, _, _ in bands}
+    result.open_by_age = {label: counts[key] for key, label, _, _ in AGE_BANDS}
     result.open_by_category = list(open_cases.values_list("category__name").annotate(n=Count("id")).order_by("-n", "category__name"))
     result.overdue_now = Deadline.objects.open().filter(due_at__lt=now, case__in=open_cases).count()
     return result
@@ -196,7 +201,7 @@ def trends(filters: Filters, *, months: int = 12, today: date | None = None, now
     deadlines = deadlines_for(filters).filter(due_in(period, now)).annotate(m=TruncMonth("due_at", tzinfo=sla.LONDON))
     for kind, key in ((DeadlineKind.FIRST_CONTACT, "first_contact"), (DeadlineKind.VICTIM_UPDATE, "updates")):
         grouped = deadlines.filter(kind=kind).values_list("m").annotate(
-            total=Count("id"), met=Count("id", filter=Q(met_at__isnull=False, met_at__lte=F("due_at")))
+            total=Count("id"), met=Count("id", filter=MET_ON_TIME)
         )
         for month, total, met in grouped:
             if month_of(month) in rows:

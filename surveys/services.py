@@ -9,8 +9,8 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from cases.contact_rules import how_to_reach
 from cases.models import UPDATE_ROLES, Case, CaseStatus, ClosureReason, Party, Report
-from cases.validators import is_mobile
 from notifications.models import MessageChannel
 from notifications.services import message_queue
 
@@ -55,20 +55,16 @@ def invitation_from_token(token: str) -> Invitation:
     return invitation
 
 
+# A survey goes by email or text; a phone call or letter means staff take it (channel "phone").
+_SURVEY_CHANNELS = {
+    "email": SurveyChannel.EMAIL, "text": SurveyChannel.SMS, "phone": SurveyChannel.PHONE, "letter": SurveyChannel.PHONE,
+}
+
+
 def _channel_for(party: Party) -> str | None:
-    method = party.preferred_contact_method
-    if method == "email" and party.email:
-        return SurveyChannel.EMAIL
-    if method == "text" and is_mobile(party.phone):
-        return SurveyChannel.SMS
-    if method in ("phone", "letter") and (party.phone or party.address):
-        return SurveyChannel.PHONE
-    # No usable preference: use what we have.
-    if party.email:
-        return SurveyChannel.EMAIL
-    if party.phone:
-        return SurveyChannel.PHONE
-    return None
+    # By their preference when we can use it; if not, what we have (cases.contact_rules.how_to_reach).
+    reach = how_to_reach(party)
+    return _SURVEY_CHANNELS[reach.method] if reach else None
 
 
 def eligible_people(case: Case) -> list[Party]:

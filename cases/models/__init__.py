@@ -24,8 +24,9 @@ from .core import (
     Visibility,
     evidence_upload_to,
 )
-from .deadlines import AlertStage, ClosureDay, Deadline, DeadlineAlert, DeadlineKind
+from .deadlines import AlertStage, ClosureDay, ClosureDayChange, Deadline, DeadlineAlert, DeadlineKind
 from .work import (
+    ACTION_STATUS_TRANSITIONS,
     Action,
     ActionStatus,
     ActionType,
@@ -42,7 +43,7 @@ from .work import (
 )
 
 __all__ = [
-    "AlertStage", "ClosureDay", "Deadline", "DeadlineAlert", "DeadlineKind",
+    "ACTION_STATUS_TRANSITIONS", "AlertStage", "ClosureDay", "ClosureDayChange", "Deadline", "DeadlineAlert", "DeadlineKind",
     "OPEN_STATUSES", "STATUS_TRANSITIONS", "UPDATE_ROLES", "Action", "ActionStatus", "ActionType", "AsbType",
     "Breach", "Case", "CaseReferenceCounter", "CaseStatus", "Category", "Channel", "ClosureReason", "Contact",
     "ContactMethod", "CustomerGroup", "Direction", "Evidence", "Frequency", "PartnerAgency", "Party", "PartyRole",

@@ -1,12 +1,18 @@
 """The service standard as stored obligations: first-contact and victim-update deadlines, their alerts,
 and council closure days (which are not working days)."""
 
+from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 from .core import Case, Party
 
 OPEN = Q(met_at__isnull=True, cancelled_at__isnull=True)
+# Counted in the figures: not cancelled, or cancelled only after it fell due unmet (closing a case does not hide
+# a deadline it had already missed). Only deadlines cancelled before they fell due drop out.
+COUNTED = Q(cancelled_at__isnull=True) | Q(cancelled_at__gt=F("due_at"))
+# Met by its due time; anything else counted and already due was missed (met late, never met, or cancelled overdue).
+MET_ON_TIME = Q(met_at__isnull=False, met_at__lte=F("due_at"))
 
 
 class ClosureDay(models.Model):
@@ -14,12 +20,39 @@ class ClosureDay(models.Model):
 
     day = models.DateField(unique=True)
     reason = models.CharField(max_length=100)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, editable=False, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, null=True)
 
     class Meta:
         ordering = ["day"]
 
     def __str__(self):
         return f"{self.day:%-d %B %Y}: {self.reason}"
+
+
+class ClosureDayChange(models.Model):
+    """Audit of the closure-day calendar (no case to hang a timeline entry on): who added or removed which day, and why."""
+
+    ADDED = "added"
+    CHANGED = "changed"
+    REMOVED = "removed"
+    CHANGES = [(ADDED, "Added"), (CHANGED, "Reason changed"), (REMOVED, "Removed")]
+
+    day = models.DateField()
+    change = models.CharField(max_length=10, choices=CHANGES)
+    reason = models.CharField(max_length=100, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    occurred_at = models.DateTimeField(auto_now_add=True)
+    # How many open first-contact deadlines moved as a result.
+    deadlines_moved = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+
+    def __str__(self):
+        return f"{self.day:%-d %B %Y} {self.change}"
 
 
 class DeadlineKind(models.TextChoices):
@@ -31,6 +64,10 @@ class DeadlineQuerySet(models.QuerySet):
     def open(self):
         return self.filter(OPEN)
 
+    def counted(self):
+        """The deadlines every figure, trend and export counts (see COUNTED)."""
+        return self.filter(COUNTED)
+
 
 class Deadline(models.Model):
     """One obligation to one person. Meeting it closes it (and opens the next update); closing the case cancels it."""
@@ -41,6 +78,9 @@ class Deadline(models.Model):
     # When the clock started: the report's receipt, or the previous update. Due dates are worked out from it.
     starts_at = models.DateTimeField()
     due_at = models.DateTimeField()
+    # The update interval in calendar days (7 high risk, 14 otherwise) when due_at was set; null for first contact.
+    # The dashboard files updates by it: due_at - starts_at is not a whole number of days across a clock change.
+    interval_days = models.PositiveSmallIntegerField(null=True, blank=True)
     met_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     # Met late, or found overdue by the sweep.

@@ -142,6 +142,18 @@ class ActionStatus(models.TextChoices):
     ENDED = "ended", "Ended"
 
 
+# Every allowed move of an action's status. cases.services.action_update refuses anything else.
+# A breach can be recorded against an action marked complied (it happened before, or after, the outcome was
+# written); a breached action may stay in force. Ended is final.
+ACTION_STATUS_TRANSITIONS = {
+    ActionStatus.PLANNED: {ActionStatus.IN_FORCE, ActionStatus.ENDED},
+    ActionStatus.IN_FORCE: {ActionStatus.COMPLIED, ActionStatus.BREACHED, ActionStatus.ENDED},
+    ActionStatus.COMPLIED: {ActionStatus.BREACHED, ActionStatus.ENDED},
+    ActionStatus.BREACHED: {ActionStatus.IN_FORCE, ActionStatus.ENDED},
+    ActionStatus.ENDED: set(),
+}
+
+
 class Action(models.Model):
     """An action against a perpetrator, with its dates and outcome."""
 

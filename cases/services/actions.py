@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..models import (
+    ACTION_STATUS_TRANSITIONS,
     Action,
     ActionStatus,
     ActionType,
@@ -16,7 +17,7 @@ from ..models import (
     ReferralStatus,
     TimelineKind,
 )
-from .common import CaseError, case_lock, changes_between, timeline_add
+from .common import CaseError, case_lock, case_touch, changes_between, timeline_add
 
 
 def _age_on(born: date, day: date) -> int:
@@ -74,16 +75,31 @@ def action_record(
     return action
 
 
+def _check_action_transition(action: Action, to_status: str) -> None:
+    if to_status == action.status:
+        return
+    allowed = ACTION_STATUS_TRANSITIONS[action.status]
+    if to_status not in allowed:
+        can = ", ".join(sorted(ActionStatus(s).label.lower() for s in allowed)) or "nothing: it is final"
+        raise CaseError(
+            f"A {action.action_type.name} that is {ActionStatus(action.status).label.lower()} cannot be marked "
+            f"{ActionStatus(to_status).label.lower()}. It can be marked: {can}."
+        )
+
+
 @transaction.atomic
 def action_update(*, action: Action, actor, **values) -> Action:
-    """Change an action's status, outcome or dates; the timeline records old and new values."""
+    """Change an action's status (along ACTION_STATUS_TRANSITIONS), outcome or dates; the timeline records old and
+    new values and the case's version moves on."""
     allowed = {"status", "outcome", "review_on", "expires_on", "served_on"}
     if set(values) - allowed:
         raise ValueError("Not editable here")
-    case_lock(case=action.case)
-    action = Action.objects.select_for_update().get(pk=action.pk)
-    if "status" in values and values["status"] not in ActionStatus.values:
-        raise CaseError("Select the action's status")
+    case = case_lock(case=action.case)
+    action = Action.objects.select_for_update(of=("self",)).select_related("action_type").get(pk=action.pk)
+    if "status" in values:
+        if values["status"] not in ActionStatus.values:
+            raise CaseError("Select the action's status")
+        _check_action_transition(action, values["status"])
     served = values.get("served_on", action.served_on)
     for name, label in (("review_on", "review"), ("expires_on", "expiry")):
         day = values.get(name, getattr(action, name))
@@ -96,7 +112,8 @@ def action_update(*, action: Action, actor, **values) -> Action:
     for k, v in values.items():
         setattr(action, k, v)
     action.save()
-    timeline_add(case=action.case, actor=actor, kind=TimelineKind.ACTION, summary=f"{action.action_type.name} updated",
+    case_touch(case)
+    timeline_add(case=case, actor=actor, kind=TimelineKind.ACTION, summary=f"{action.action_type.name} updated",
                  body=values.get("outcome", ""), changes=changes)
     return action
 
@@ -104,6 +121,7 @@ def action_update(*, action: Action, actor, **values) -> Action:
 @transaction.atomic
 def breach_record(*, action: Action, occurred_on: date, description: str, actor) -> Breach:
     case_lock(case=action.case)
+    action = Action.objects.select_for_update(of=("self",)).select_related("action_type", "case").get(pk=action.pk)
     if occurred_on > timezone.localdate():
         raise CaseError("The breach date must be today or in the past")
     if action.status == ActionStatus.PLANNED or not action.served_on:
@@ -113,8 +131,10 @@ def breach_record(*, action: Action, occurred_on: date, description: str, actor)
     if not description.strip():
         raise CaseError("Describe the breach")
     breach = Breach.objects.create(action=action, occurred_on=occurred_on, description=description, recorded_by=actor)
-    if action.status != ActionStatus.BREACHED:
-        Action.objects.filter(pk=action.pk).update(status=ActionStatus.BREACHED)
+    if action.status != ActionStatus.BREACHED and ActionStatus.BREACHED in ACTION_STATUS_TRANSITIONS[action.status]:
+        # Through the one status path: transition map, audit of old → new, case version. (An ended action keeps
+        # its status: the breach is still on record.)
+        action_update(action=action, actor=actor, status=ActionStatus.BREACHED)
     timeline_add(
         case=action.case, actor=actor, kind=TimelineKind.BREACH,
         summary=f"Breach of {action.action_type.name} on {occurred_on:%-d %b %Y}", body=description,

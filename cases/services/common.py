@@ -6,7 +6,7 @@ from django.db import connection
 from django.db.models import F
 from django.utils import timezone
 
-from ..models import Case, TimelineEntry, Visibility
+from ..models import STATUS_TRANSITIONS, Case, CaseStatus, TimelineEntry, Visibility
 
 
 class CaseError(Exception):
@@ -35,6 +35,21 @@ def case_lock(*, case: Case, expected_version: int | None = None, allow_closed: 
     if not allow_closed and not locked.is_open:
         raise CaseClosedError(f"Case {locked.reference} is closed. Reopen it before changing it.")
     return locked
+
+
+def case_transition_allowed(case: Case, to_status: str) -> bool:
+    """Whether the one transition map (cases.models.STATUS_TRANSITIONS) allows this move."""
+    return to_status in STATUS_TRANSITIONS[case.status]
+
+
+def case_transition_check(case: Case, to_status: str) -> None:
+    """Refuse a status move the map does not allow, naming the moves it does."""
+    if not case_transition_allowed(case, to_status):
+        allowed = ", ".join(sorted(CaseStatus(s).label.lower() for s in STATUS_TRANSITIONS[case.status]))
+        raise CaseError(
+            f"A case that is {CaseStatus(case.status).label.lower()} cannot be moved to "
+            f"{CaseStatus(to_status).label.lower()}. It can be moved to: {allowed}."
+        )
 
 
 def case_touch(case: Case, *fields: str) -> None:

@@ -1,29 +1,34 @@
 """Keeping the stored deadlines true: opened, met, recomputed and cancelled by the services that change
 their inputs (reports, contacts, risk, closure days, people, closing and reopening)."""
 
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 
-from django.db.models import Exists, OuterRef
+from django.db import models, transaction
+from django.db.models import Exists, F, OuterRef, When
 from django.utils import timezone
 
 from .. import sla
-from ..models import Case, ClosureDay, Contact, Deadline, DeadlineKind, Party, Report
+from ..contact_rules import is_reachable
+from ..models import Case, ClosureDay, ClosureDayChange, Contact, Deadline, DeadlineKind, Party, Report
 
 
-def _reachable(party: Party) -> bool:
-    return party.is_owed_updates and bool(party.phone or party.email or party.address)
+def first_contact_deadline_open(*, report: Report, since: datetime | None = None) -> Deadline | None:
+    """A named reporter is owed first contact by the end of the 3rd working day (none for anonymous reports).
 
-
-def first_contact_deadline_open(*, report: Report) -> Deadline | None:
-    """A named reporter is owed first contact by the end of the 3rd working day (none for anonymous reports)."""
+    `since` (reopening): if the deadline from the report's receipt has already passed, that one was missed
+    (and still counts as missed); the reporter is owed first contact again, counted from `since`.
+    """
     party = report.reporter
     if party is None or Contact.objects.filter(party=party, is_first_contact=True).exists():
         return None
     if Deadline.objects.open().filter(kind=DeadlineKind.FIRST_CONTACT, party=party).exists():
         return None
+    starts_at = report.received_at
+    due_at = sla.first_contact_due(starts_at)
+    if since is not None and due_at < since:
+        starts_at, due_at = since, sla.first_contact_due(since)
     return Deadline.objects.create(
-        kind=DeadlineKind.FIRST_CONTACT, case=report.case, party=party, starts_at=report.received_at,
-        due_at=sla.first_contact_due(report.received_at),
+        kind=DeadlineKind.FIRST_CONTACT, case=report.case, party=party, starts_at=starts_at, due_at=due_at,
     )
 
 
@@ -34,12 +39,13 @@ def _meet(deadline: Deadline, at: datetime) -> None:
 
 
 def update_deadline_open(*, case: Case, party: Party, since: datetime) -> Deadline | None:
-    if not (_reachable(party) and case.is_open):
+    if not (is_reachable(party) and case.is_open):
         return None
     if Deadline.objects.open().filter(kind=DeadlineKind.VICTIM_UPDATE, party=party).exists():
         return None
     return Deadline.objects.create(
-        kind=DeadlineKind.VICTIM_UPDATE, case=case, party=party, starts_at=since, due_at=sla.update_due(since, case.risk_level)
+        kind=DeadlineKind.VICTIM_UPDATE, case=case, party=party, starts_at=since, due_at=sla.update_due(since, case.risk_level),
+        interval_days=sla.update_interval_days(case.risk_level),
     )
 
 
@@ -66,54 +72,104 @@ def deadlines_on_party_added(*, case: Case, party: Party) -> None:
         update_deadline_open(case=case, party=party, since=timezone.now())
 
 
+def deadlines_on_party_changed(*, case: Case, party: Party) -> None:
+    """Someone's role or contact details changed. Now owed updates and reachable (a witness who is a victim after
+    all, a victim who gave a phone number): their update clock starts now, if the case has had first contact.
+    No longer (a victim who is only a witness): their open update deadline is cancelled."""
+    if is_reachable(party):
+        deadlines_on_party_added(case=case, party=party)
+    else:
+        deadlines_cancel(case=case, party=party, kind=DeadlineKind.VICTIM_UPDATE)
+
+
 def deadlines_recompute_for_risk(*, case: Case) -> int:
     """A change of risk level moves every open update deadline at once (7 days for high, 14 otherwise)."""
-    changed = 0
+    interval = sla.update_interval_days(case.risk_level)
+    changed = []
     for deadline in Deadline.objects.open().filter(case=case, kind=DeadlineKind.VICTIM_UPDATE):
         due = sla.update_due(deadline.starts_at, case.risk_level)
-        if due != deadline.due_at:
-            deadline.due_at = due
-            deadline.save(update_fields=["due_at"])
-            changed += 1
-    return changed
+        if (due, interval) != (deadline.due_at, deadline.interval_days):
+            deadline.due_at, deadline.interval_days = due, interval
+            changed.append(deadline)
+    Deadline.objects.bulk_update(changed, ["due_at", "interval_days"])
+    return len(changed)
 
 
-def deadlines_recompute_first_contact(*, since: datetime | None = None) -> int:
-    """After a closure day changes: every open first-contact deadline from its report's receipt."""
-    changed = 0
+def deadlines_recompute_first_contact(*, day: date | None = None) -> int:
+    """After a closure day changes: open first-contact deadlines from their report's receipt.
+
+    A bounded number of queries however many deadlines move: one fetch of the deadlines, one of the closure
+    days they span, one bulk update. Given `day`, only deadlines it can move are read: received before that
+    day and due on or after it.
+    """
     deadlines = Deadline.objects.open().filter(kind=DeadlineKind.FIRST_CONTACT)
-    if since is not None:
-        deadlines = deadlines.filter(due_at__gte=since)
-    for deadline in deadlines:
-        due = sla.first_contact_due(deadline.starts_at)
+    if day is not None:
+        day_starts = datetime.combine(day, time.min, tzinfo=sla.LONDON)
+        deadlines = deadlines.filter(starts_at__lt=day_starts, due_at__gte=day_starts)
+    rows = list(deadlines.only("id", "starts_at", "due_at"))
+    if not rows:
+        return 0
+    received = [d.starts_at.astimezone(sla.LONDON).date() for d in rows]
+    # The same generous window sla.add_working_days uses when it fetches closures itself.
+    closures = sla.closure_days(min(received), max(received) + timedelta(days=sla.FIRST_CONTACT_WORKING_DAYS * 3 + 30))
+    changed = []
+    for deadline in rows:
+        due = sla.first_contact_due(deadline.starts_at, closures)
         if due != deadline.due_at:
             deadline.due_at = due
-            deadline.save(update_fields=["due_at"])
-            changed += 1
-    return changed
+            changed.append(deadline)
+    Deadline.objects.bulk_update(changed, ["due_at"], batch_size=1000)
+    return len(changed)
 
 
-def deadlines_cancel(*, case: Case) -> int:
-    return Deadline.objects.open().filter(case=case).update(cancelled_at=timezone.now())
+def deadlines_cancel(*, case: Case, party: Party | None = None, kind: str | None = None) -> int:
+    """Cancel open deadlines (the case closed, or someone is no longer owed updates). One already overdue was
+    missed: it is marked breached, and the dashboard still counts it (Deadline.objects.counted)."""
+    now = timezone.now()
+    deadlines = Deadline.objects.open().filter(case=case)
+    if party is not None:
+        deadlines = deadlines.filter(party=party)
+    if kind is not None:
+        deadlines = deadlines.filter(kind=kind)
+    return deadlines.update(
+        cancelled_at=now, breached=models.Case(When(due_at__lt=now, then=True), default=F("breached"))
+    )
 
 
 def deadlines_restart(*, case: Case) -> None:
     """A reopened case owes updates again, from now; a reporter never contacted is owed first contact again."""
     now = timezone.now()
     for report in case.reports.select_related("reporter", "case"):
-        first_contact_deadline_open(report=report)
+        first_contact_deadline_open(report=report, since=now)
     for party in case.parties.annotate(contacted=Exists(Contact.objects.filter(party=OuterRef("pk"), is_first_contact=True))):
         if party.contacted or not Report.objects.filter(case=case, reporter=party).exists():
             update_deadline_open(case=case, party=party, since=now)
 
 
-def closure_day_add(*, day, reason: str, actor) -> ClosureDay:
-    """A day the council is closed: no longer a working day; open first-contact deadlines move at once."""
-    closure, _ = ClosureDay.objects.update_or_create(day=day, defaults={"reason": reason})
-    deadlines_recompute_first_contact()
+@transaction.atomic
+def closure_day_add(*, day: date, reason: str, actor) -> ClosureDay:
+    """A day the council is closed: no longer a working day; open first-contact deadlines move at once.
+    Audited as a ClosureDayChange (who, when, which day, why)."""
+    closure = ClosureDay.objects.select_for_update().filter(day=day).first()
+    if closure is not None:
+        if closure.reason == reason:
+            return closure
+        closure.reason = reason
+        closure.save(update_fields=["reason"])
+        ClosureDayChange.objects.create(day=day, change=ClosureDayChange.CHANGED, reason=reason, actor=actor)
+        return closure
+    closure = ClosureDay.objects.create(day=day, reason=reason, created_by=actor)
+    moved = deadlines_recompute_first_contact(day=day)
+    ClosureDayChange.objects.create(day=day, change=ClosureDayChange.ADDED, reason=reason, actor=actor, deadlines_moved=moved)
     return closure
 
 
-def closure_day_remove(*, day, actor) -> None:
-    ClosureDay.objects.filter(day=day).delete()
-    deadlines_recompute_first_contact()
+@transaction.atomic
+def closure_day_remove(*, day: date, actor, reason: str = "") -> bool:
+    """The council is open that day after all: a working day again; open first-contact deadlines move back."""
+    deleted, _ = ClosureDay.objects.filter(day=day).delete()
+    if not deleted:
+        return False
+    moved = deadlines_recompute_first_contact(day=day)
+    ClosureDayChange.objects.create(day=day, change=ClosureDayChange.REMOVED, reason=reason, actor=actor, deadlines_moved=moved)
+    return True

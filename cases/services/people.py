@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from ..models import CaseStatus, Contact, ContactMethod, Direction, Party, PartyRole, Report, TimelineKind, Visibility
 from ..validators import normalise_phone, normalise_postcode
-from .common import CaseError, case_lock, case_touch, changes_between, timeline_add
-from .deadlines import deadlines_on_contact, deadlines_on_party_added
+from .common import CaseError, case_lock, case_touch, case_transition_allowed, changes_between, timeline_add
+from .deadlines import deadlines_on_contact, deadlines_on_party_added, deadlines_on_party_changed
 
 
 @transaction.atomic
@@ -72,8 +72,8 @@ def contact_record(
         occurred_at=occurred_at,
         changes={"contact": contact.pk},
     )
-    if is_first and case.status == CaseStatus.NEW:
-        # Making first contact starts the investigation.
+    if is_first and case.status == CaseStatus.NEW and case_transition_allowed(case, CaseStatus.OPEN):
+        # Making first contact starts the investigation (a move the transition map must allow).
         case.status = CaseStatus.OPEN
         case_touch(case, "status")
         timeline_add(
@@ -88,6 +88,10 @@ PARTY_FIELDS = (
     "preferred_contact_method", "best_times", "customer_group", "support_needs", "support_details",
     "consent_to_share", "date_of_birth", "staff_safety_warning", "staff_safety_note",
 )
+
+
+# What decides whether someone is owed updates and can be reached (cases.contact_rules.is_reachable).
+DEADLINE_INPUTS = {"role", "is_unknown", "email", "phone", "address"}
 
 
 def _clean_party_values(values: dict, *, current: Party | None = None) -> dict:
@@ -146,6 +150,9 @@ def party_update(*, party: Party, actor, expected_version: int | None = None, **
         setattr(party, k, v)
     party.phone_normalised = normalise_phone(party.phone)
     party.save()
+    if changes.keys() & DEADLINE_INPUTS:
+        # Owed updates or not, reachable or not: open or cancel their update deadline.
+        deadlines_on_party_changed(case=case, party=party)
     timeline_add(
         case=case, actor=actor, kind=TimelineKind.EDIT, summary=f"Details of {party} changed",
         changes=changes, visibility=Visibility.INTERNAL if "staff_safety_note" in changes else Visibility.STAFF,

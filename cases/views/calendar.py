@@ -8,7 +8,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from ..forms import ClosureDayForm
-from ..models import ClosureDay
+from ..models import ClosureDay, ClosureDayChange
 from ..roles import Role
 from ..services.deadlines import closure_day_add, closure_day_remove
 from .access import role_required
@@ -23,13 +23,17 @@ def closure_days(request):
         messages.success(request, f"{closure.day:%-d %B %Y} is now a closure day; first-contact deadlines have been recalculated")
         return redirect("staff:closure_days")
     upcoming = ClosureDay.objects.filter(day__gte=timezone.localdate())
-    return render(request, "cases/closure_days.html", {"form": form, "upcoming": upcoming})
+    changes = ClosureDayChange.objects.select_related("actor")[:10]
+    return render(request, "cases/closure_days.html", {"form": form, "upcoming": upcoming, "changes": changes})
 
 
 @role_required({Role.MANAGER})
 @require_POST
 def closure_day_delete(request):
-    day = parse_date(request.POST.get("day", ""))
+    try:
+        day = parse_date(request.POST.get("day", ""))
+    except ValueError:  # well formed but not a real date (31 February): nothing to remove
+        day = None
     if day:
         closure_day_remove(day=day, actor=request.user)
         messages.success(request, f"{day:%-d %B %Y} is a working day again; first-contact deadlines have been recalculated")
