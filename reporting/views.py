@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import FileSystemStorage
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,10 +18,18 @@ from formtools.wizard.views import NamedUrlSessionWizardView
 
 from asb_portal.views import rate_limited
 from cases import sla
+from cases.contact_rules import message_channel_for
 from cases.models import Channel, Evidence
+from cases.ratelimits import client_address
 from cases.roles import CAN_LOG_PHONE_REPORTS, has_any_role
-from cases.selectors import caller_history, open_case_ids, phone_report_for_confirmation
-from cases.services import ReportError, evidence_stage, evidence_unstage, report_submit
+from cases.selectors import (
+    caller_history,
+    first_contact_due_for,
+    open_case_from_history,
+    open_case_ids,
+    phone_report_for_confirmation,
+)
+from cases.services import ReportError, evidence_stage, evidence_staged_discard, evidence_unstage, report_submit
 
 from . import forms
 
@@ -72,6 +79,14 @@ class OnlineReportWizard(NamedUrlSessionWizardView):
             self.storage.extra_data = extra
         return uuid.UUID(extra[name])
 
+    def _keys_mint(self) -> None:
+        """Give the journey its keys as it starts. Minted later, two clicks of "Send" at once would each mint
+        their own and make two reports; minted here, every later request reads the same ones from the session."""
+        extra = self.storage.extra_data
+        missing = {name: str(uuid.uuid4()) for name in ("submission_key", "staging_key") if name not in extra}
+        if missing:
+            self.storage.extra_data = {**extra, **missing}
+
     def _staged_files(self):
         return Evidence.objects.filter(staging_key=self._key("staging_key"), case__isnull=True)
 
@@ -79,11 +94,21 @@ class OnlineReportWizard(NamedUrlSessionWizardView):
     def get(self, request, *args, **kwargs):
         step = kwargs.get("step")
         if step is None:
-            # "Start now": a fresh journey.
+            # "Start now": a fresh journey. Files staged in the one left behind can never be sent: remove them,
+            # so a session holds one journey's files and the per-journey upload limits hold per session.
+            if old_staging_key := self.storage.extra_data.get("staging_key"):
+                evidence_staged_discard(staging_key=uuid.UUID(old_staging_key))
             self.storage.reset()
             self.storage.current_step = self.steps.first
+            self._keys_mint()
             return redirect(self.get_step_url(self.steps.first))
+        if step == self.done_step_name and self.storage.get_step_data(self.steps.first) is None:
+            # Another click of the same "Send" finished the journey first: show its confirmation.
+            if request.session.get(LAST_REPORT_SESSION_KEY):
+                return redirect("reporting:confirmation")
         form_list = list(self.get_form_list())
+        if step == self.steps.first:
+            self._keys_mint()  # also when the journey starts at its first page without "Start now"
         if step in form_list:
             missing = next((s for s in form_list[: form_list.index(step)] if self.storage.get_step_data(s) is None), None)
             if missing is not None:
@@ -98,10 +123,18 @@ class OnlineReportWizard(NamedUrlSessionWizardView):
     def post(self, *args, **kwargs):
         request = self.request
         current = request.POST.get(f"{self.get_prefix(request)}-current_step")
+        if current == self.steps.first:
+            self._keys_mint()
         if self.storage.get_step_data(self.steps.first) is None and current == "check":
             # A refresh or second click after the report was sent: never a second report.
             if request.session.get(LAST_REPORT_SESSION_KEY):
                 return redirect("reporting:confirmation")
+        form_list = self.get_form_list()
+        if current not in form_list and request.POST.get("wizard_goto_step") not in form_list:
+            # Not a step, or one this journey skips (your details after choosing anonymous; a page open
+            # in another tab): formtools would raise KeyError. Back to where the journey is instead.
+            here = self.steps.current if self.steps.current in form_list else self.steps.first
+            return redirect(self.get_step_url(here))
         if self.steps.current == "evidence":
             if remove := request.POST.get("remove"):
                 try:
@@ -109,12 +142,16 @@ class OnlineReportWizard(NamedUrlSessionWizardView):
                 except ValueError:
                     pass
                 return redirect(self.get_step_url("evidence"))
-            if "upload" in request.POST:
+            if "upload" in request.POST or request.FILES:
+                # Every POST that carries files ("Upload file" or "Continue" with files chosen) stages them here.
                 form = self.get_form(data=request.POST, files=request.FILES)
-                if form.is_valid():
-                    self._stage(form)
+                if not (form.is_valid() and self._stage(form)):
+                    return self.render(form)
+                if "upload" in request.POST:
                     return redirect(self.get_step_url("evidence"))
-                return self.render(form)
+                self.storage.set_step_data(self.steps.current, self.process_step(form))
+                self.storage.set_step_files(self.steps.current, {})
+                return self.render_next_step(form)
         if self.steps.current == "check" and is_ratelimited(
             request, group="report-submit", key="ip", rate=settings.REPORT_SUBMIT_RATE, method="POST", increment=True
         ):
@@ -143,18 +180,18 @@ class OnlineReportWizard(NamedUrlSessionWizardView):
 
     def process_step_files(self, form):
         if self.steps.current == "evidence":
-            self._stage(form)
-            return {}
+            return {}  # post() staged any files; formtools keeps none
         return super().process_step_files(form)
 
-    def _stage(self, form):
-        staging_key = self._key("staging_key")
-        try:
-            with transaction.atomic():
-                for uploaded in form.cleaned_data["files"]:
-                    evidence_stage(staging_key=staging_key, uploaded=uploaded)
-        except ValidationError as exc:  # checked by the form already; defensive
-            messages.error(self.request, exc.messages[0])
+    def _stage(self, form) -> bool:
+        """Stage the chosen files one by one; a refusal goes on the form (the files before it stay staged)."""
+        for uploaded in form.cleaned_data["files"]:
+            try:
+                evidence_stage(staging_key=self._key("staging_key"), uploaded=uploaded, client_address=client_address(self.request))
+            except ValidationError as exc:
+                form.add_error("files", exc)
+                return False
+        return True
 
     def get_context_data(self, form, **kwargs):
         context = super().get_context_data(form=form, **kwargs)
@@ -199,13 +236,16 @@ class OnlineReportWizard(NamedUrlSessionWizardView):
         except ReportError as exc:
             messages.error(self.request, str(exc))
             return redirect(self.get_step_url("check"))
+        channel = message_channel_for(report.reporter) if report.reporter else None
+        due = first_contact_due_for(report)
         self.request.session[LAST_REPORT_SESSION_KEY] = {
             "reference": report.case.reference,
             "anonymous": report.is_anonymous,
-            "email": report.reporter.email if report.reporter and report.reporter.preferred_contact_method == "email" else "",
-            "texted": report.reporter.phone if report.reporter and report.reporter.preferred_contact_method == "text" else "",
+            "email": report.reporter.email if channel == "email" else "",
+            "texted": report.reporter.phone if channel == "text" else "",
             "contact_method": report.reporter.get_preferred_contact_method_display() if report.reporter else "",
-            "first_contact_due": sla.first_contact_due(report.received_at).date().isoformat(),
+            # The stored deadline (none for an anonymous report), as a London date.
+            "first_contact_due": due.astimezone(sla.LONDON).date().isoformat() if due else "",
         }
         return redirect("reporting:confirmation")
 
@@ -218,7 +258,7 @@ def confirmation(request):
     return render(
         request,
         "reporting/confirmation.html",
-        {"report": last, "first_contact_due": date.fromisoformat(last["first_contact_due"])},
+        {"report": last, "first_contact_due": date.fromisoformat(last["first_contact_due"]) if last.get("first_contact_due") else None},
     )
 
 
@@ -283,14 +323,12 @@ def phone_report(request):
     for f in relevant:
         answers.update(f.cleaned_data)
     about = form_set["about-you"].cleaned_data if not anonymous else {}
-    matches = list(
-        caller_history(
-            request.user,
-            phone=about.get("phone", ""),
-            email=about.get("email", ""),
-            postcode=about.get("reporter_postcode", "") or answers.get("postcode", ""),
-            address=about.get("reporter_address", "") or answers.get("address", ""),
-        )
+    matches = caller_history(
+        request.user,
+        phone=about.get("phone", ""),
+        email=about.get("email", ""),
+        postcode=about.get("reporter_postcode", "") or answers.get("postcode", ""),
+        address=about.get("reporter_address", "") or answers.get("address", ""),
     )
     open_ids = open_case_ids(matches)
     link_to = request.POST.get("link_to", "")
@@ -302,7 +340,7 @@ def phone_report(request):
     existing_case = None
     if link_to and link_to != "new":
         # Only an open case from this caller's history may be linked.
-        existing_case = next((r.case for r in matches if r.case.is_open and str(r.case.pk) == link_to), None)
+        existing_case = open_case_from_history(matches, link_to)
         if existing_case is None:
             return _phone_link_problem(request, context, matches, open_ids, "Select an open case from the list, or start a new case")
     try:
@@ -339,4 +377,9 @@ def phone_done(request, reference):
     report = phone_report_for_confirmation(request.user, reference=reference)
     if report is None:
         raise Http404
-    return render(request, "reporting/phone_done.html", {"report": report, "first_contact_due": sla.first_contact_due(report.received_at)})
+    context = {
+        "report": report,
+        "first_contact_due": first_contact_due_for(report),
+        "message_channel": message_channel_for(report.reporter) if report.reporter else None,
+    }
+    return render(request, "reporting/phone_done.html", context)

@@ -18,6 +18,7 @@ from .intake import (
     case_reference_next,
     evidence_purge_abandoned,
     evidence_stage,
+    evidence_staged_discard,
     evidence_unstage,
     report_submit,
 )
@@ -28,7 +29,7 @@ __all__ = [
     "CaseClosedError", "CaseError", "ReportError", "ReportSubmission", "StaleEditError", "action_record",
     "action_update", "breach_record", "case_assign", "case_close", "case_merge", "case_reference_next",
     "case_status_change", "case_update", "contact_record", "evidence_add", "evidence_purge_abandoned",
-    "evidence_stage", "evidence_unstage", "note_add", "parties_missing_final_update", "party_add", "party_update",
+    "evidence_stage", "evidence_staged_discard", "evidence_unstage", "note_add", "parties_missing_final_update", "party_add", "party_update",
     "referral_make", "referral_update", "report_submit", "risk_assess", "risk_question_set_active",
     "search_document_refresh", "timeline_add",
 ]

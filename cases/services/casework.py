@@ -7,7 +7,6 @@ from django.utils import timezone
 
 from ..evidence import evidence_check
 from ..models import (
-    STATUS_TRANSITIONS,
     Action,
     Case,
     CaseStatus,
@@ -27,8 +26,17 @@ from ..models import (
 from ..roles import Role, has_any_role
 from ..selectors import parties_missing_final_update
 from ..validators import normalise_postcode
-from .common import CaseError, case_lock, case_touch, changes_between, search_document_refresh, timeline_add
+from .common import (
+    CaseError,
+    case_lock,
+    case_touch,
+    case_transition_check,
+    changes_between,
+    search_document_refresh,
+    timeline_add,
+)
 from .deadlines import deadlines_cancel, deadlines_recompute_for_risk, deadlines_restart
+from .matching import parties_dedupe_case
 
 RISK_ORDER = [RiskLevel.STANDARD, RiskLevel.MEDIUM, RiskLevel.HIGH]
 
@@ -64,15 +72,6 @@ def case_assign(*, case: Case, officer, actor, expected_version: int | None = No
     return case
 
 
-def _check_transition(case: Case, to_status: str) -> None:
-    if to_status not in STATUS_TRANSITIONS[case.status]:
-        allowed = ", ".join(sorted(CaseStatus(s).label.lower() for s in STATUS_TRANSITIONS[case.status]))
-        raise CaseError(
-            f"A case that is {CaseStatus(case.status).label.lower()} cannot be moved to "
-            f"{CaseStatus(to_status).label.lower()}. It can be moved to: {allowed}."
-        )
-
-
 @transaction.atomic
 def case_status_change(*, case: Case, to_status: str, actor, expected_version: int | None = None, reason: str = "") -> Case:
     """Move a case along the workflow (not closing: that is case_close; reopening needs a reason)."""
@@ -80,7 +79,7 @@ def case_status_change(*, case: Case, to_status: str, actor, expected_version: i
         raise CaseError("Use close case, which asks for the closure reason")
     case = case_lock(case=case, expected_version=expected_version, allow_closed=True)
     reopening = case.status == CaseStatus.CLOSED
-    _check_transition(case, to_status)
+    case_transition_check(case, to_status)
     if reopening:
         if not reason.strip():
             raise CaseError("Give a reason for reopening the case")
@@ -114,7 +113,7 @@ def case_close(*, case: Case, reason: str, actor, expected_version: int | None =
     case = case_lock(case=case, expected_version=expected_version)
     if reason not in ClosureReason.values or reason == ClosureReason.MERGED:
         raise CaseError("Select why the case is being closed")
-    _check_transition(case, CaseStatus.CLOSED)
+    case_transition_check(case, CaseStatus.CLOSED)
     missing = parties_missing_final_update(case)
     if missing:
         names = ", ".join(p.full_name for p in missing)
@@ -173,6 +172,8 @@ def case_merge(*, duplicate: Case, into: Case, actor, expected_version: int | No
     case_touch(into, "hate_motivated", "risk_level")
     deadlines_recompute_for_risk(case=into)
     _close(duplicate, reason=ClosureReason.MERGED, actor=actor, merged_into=into, note=f"Merged into {into.reference}")
+    # The same people named on both cases become one record each (one update clock, one final update, one survey).
+    parties_dedupe_case(case=into, actor=actor)
     search_document_refresh(into.pk)
     search_document_refresh(duplicate.pk)
     return into

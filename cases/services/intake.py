@@ -6,7 +6,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, Sum
+from django.template.defaultfilters import filesizeformat
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -14,11 +17,26 @@ from notifications.models import MessageChannel
 from notifications.services import message_queue
 
 from .. import sla
+from ..contact_rules import message_channel_for
 from ..evidence import evidence_check
-from ..models import Case, Category, Channel, Evidence, Party, PartyRole, Report, TimelineKind, Visibility
-from ..validators import contact_method_problem, is_mobile, normalise_phone, normalise_postcode
+from ..models import (
+    Case,
+    Category,
+    Channel,
+    Deadline,
+    DeadlineKind,
+    Evidence,
+    Party,
+    PartyRole,
+    Report,
+    TimelineKind,
+    Visibility,
+)
+from ..ratelimits import counter_over
+from ..validators import contact_method_problem, normalise_phone, normalise_postcode
 from .common import CaseError, search_document_refresh, timeline_add
 from .deadlines import first_contact_deadline_open
+from .matching import party_blanks_fill, party_match_on_case
 
 logger = logging.getLogger(__name__)
 
@@ -163,15 +181,18 @@ def _report_create(*, data, channel, submission_key, logged_by, existing_case, s
             received_at=received_at,
         )
 
+    # A report added to a case names people who may be on it already (she reported online, then phoned):
+    # they keep one record each, so one first contact, one update clock, one final update, one survey.
+    def person(**values) -> Party:
+        return _party_take(case=case, reuse=existing_case is not None, actor=logged_by, values=values)
+
     reporter = None
     if not data.is_anonymous:
-        reporter = Party.objects.create(
-            case=case,
+        reporter = person(
             role=data.reporter_role,
             full_name=data.full_name.strip(),
             email=data.email.strip().lower(),
             phone=data.phone.strip(),
-            phone_normalised=normalise_phone(data.phone),
             address=data.reporter_address,
             postcode=normalise_postcode(data.reporter_postcode) if data.reporter_postcode else "",
             preferred_contact_method=data.preferred_contact_method,
@@ -182,19 +203,16 @@ def _report_create(*, data, channel, submission_key, logged_by, existing_case, s
             consent_to_share=data.consent_to_share,
         )
     if data.on_behalf_of.strip():
-        Party.objects.create(case=case, role=PartyRole.VICTIM, full_name=data.on_behalf_of.strip())
+        person(role=PartyRole.VICTIM, full_name=data.on_behalf_of.strip())
     if data.perpetrator_known == "named" and data.perpetrator_name.strip():
-        Party.objects.create(
-            case=case,
+        person(
             role=PartyRole.PERPETRATOR,
             full_name=data.perpetrator_name.strip(),
             address=data.perpetrator_address,
             description=data.perpetrator_description,
         )
     elif data.perpetrator_known == "described" and data.perpetrator_description.strip():
-        Party.objects.create(
-            case=case, role=PartyRole.PERPETRATOR, is_unknown=True, description=data.perpetrator_description.strip()
-        )
+        person(role=PartyRole.PERPETRATOR, is_unknown=True, description=data.perpetrator_description.strip())
 
     report = Report.objects.create(
         case=case,
@@ -239,26 +257,49 @@ def _report_create(*, data, channel, submission_key, logged_by, existing_case, s
         occurred_at=received_at,
     )
     search_document_refresh(case.pk)
-    first_contact_deadline_open(report=report)
+    deadline = first_contact_deadline_open(report=report)
+    if deadline is None and reporter is not None:
+        # A reporter already on the case keeps the first-contact deadline she has: her acknowledgement gives its date.
+        deadline = Deadline.objects.open().filter(kind=DeadlineKind.FIRST_CONTACT, party=reporter).first()
     if reporter is not None:
-        _acknowledgement_queue(report=report, reporter=reporter)
+        _acknowledgement_queue(report=report, reporter=reporter, deadline=deadline)
     return report
+
+
+def _party_take(*, case: Case, reuse: bool, actor, values: dict) -> Party:
+    """The person a report names: their record already on the case (blank details filled in from this
+    report, the change on the timeline), or a new record."""
+    if reuse:
+        same = party_match_on_case(
+            case=case, role=values["role"], full_name=values.get("full_name", ""), email=values.get("email", ""),
+            phone=values.get("phone", ""), address=values.get("address", ""), postcode=values.get("postcode", ""),
+            description=values.get("description", ""),
+        )
+        if same is not None:
+            changes = party_blanks_fill(party=same, values=values)
+            if changes:
+                timeline_add(case=case, actor=actor, kind=TimelineKind.EDIT, summary=f"Details of {same} added from a new report",
+                             changes=changes)
+            return same
+    return Party.objects.create(case=case, phone_normalised=normalise_phone(values.get("phone", "")), **values)
 
 
 MESSAGE_FAILED_HOOK = "cases.tasks.message_failed"
 
 
-def _acknowledgement_queue(*, report: Report, reporter: Party) -> None:
+def _acknowledgement_queue(*, report: Report, reporter: Party, deadline: Deadline | None) -> None:
     """By the reporter's preferred method only: email or text message. Phone and letter get no automatic
     message (someone may prefer them for their safety); the officer's first-contact task covers them."""
     context = {
         "report": report,
         "reporter": reporter,
-        "first_contact_due": sla.first_contact_due(report.received_at),
+        # The stored deadline just opened (never recomputed here): the date the dashboard will judge us by.
+        "first_contact_due": deadline.due_at if deadline else None,
         "council_name": settings.COUNCIL_NAME,
         "council_phone": settings.COUNCIL_PHONE,
     }
-    if reporter.preferred_contact_method == "email" and reporter.email:
+    channel = message_channel_for(reporter)
+    if channel == "email":
         message_queue(
             channel=MessageChannel.EMAIL,
             to=reporter.email,
@@ -267,7 +308,7 @@ def _acknowledgement_queue(*, report: Report, reporter: Party) -> None:
             key=f"report-ack:{report.pk}",
             on_failure=MESSAGE_FAILED_HOOK,
         )
-    if reporter.preferred_contact_method == "text" and is_mobile(reporter.phone):
+    if channel == "text":
         message_queue(
             channel=MessageChannel.SMS,
             to=reporter.phone,
@@ -278,17 +319,63 @@ def _acknowledgement_queue(*, report: Report, reporter: Party) -> None:
         )
 
 
-def evidence_stage(*, staging_key: uuid.UUID, uploaded) -> Evidence:
-    """Keep a file a resident uploaded before sending the report. Raises ValidationError."""
+# Any staging takes this transaction-scoped lock, so two requests cannot both pass the limits below.
+STAGING_LOCK = 0x45564944  # "EVID"
+
+
+def evidence_stage(*, staging_key: uuid.UUID, uploaded, client_address: str) -> Evidence:
+    """Keep a file a resident uploaded before sending the report. Raises ValidationError with a message for them.
+
+    Anyone can upload without sending a report, so staged files are limited: EVIDENCE_MAX_FILES files
+    and EVIDENCE_SESSION_MAX_BYTES per journey (the staging key, one per session: starting again
+    discards the old one's files), EVIDENCE_UPLOAD_RATE files per client address, and
+    EVIDENCE_STAGED_MAX_BYTES staged across everyone, beyond which online uploads pause.
+    """
     checked = evidence_check(uploaded)
-    return Evidence.objects.create(
-        staging_key=staging_key,
-        file=uploaded,
-        original_name=uploaded.name[:255],
-        content_type=checked.content_type,
-        size=checked.size,
-        uploaded_at=timezone.now(),
-    )
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [STAGING_LOCK])
+        mine = Evidence.objects.filter(staging_key=staging_key, case__isnull=True).aggregate(files=Count("pk"), size=Sum("size"))
+        if mine["files"] >= settings.EVIDENCE_MAX_FILES:
+            raise ValidationError(f"You can upload up to {settings.EVIDENCE_MAX_FILES} files", code="too_many")
+        if (mine["size"] or 0) + checked.size > settings.EVIDENCE_SESSION_MAX_BYTES:
+            limit = filesizeformat(settings.EVIDENCE_SESSION_MAX_BYTES)
+            raise ValidationError(
+                f"The selected file {uploaded.name} would take your files over {limit} in total. "
+                "Remove a file, or choose a smaller one",
+                code="journey_full",
+            )
+        staged = Evidence.objects.filter(case__isnull=True).aggregate(size=Sum("size"))["size"] or 0
+        if staged + checked.size > settings.EVIDENCE_STAGED_MAX_BYTES:
+            logger.warning("Evidence staging paused: %s bytes staged across all journeys", staged)
+            raise ValidationError(
+                "We cannot take files online at the moment. Continue without them: "
+                "the officer who contacts you can ask for them",
+                code="store_full",
+            )
+        if counter_over(group="evidence-stage", key=client_address, rate=settings.EVIDENCE_UPLOAD_RATE, increment=True):
+            raise ValidationError(
+                "You have uploaded a lot of files in a short time. Continue without more files, or try again later",
+                code="rate_limited",
+            )
+        return Evidence.objects.create(
+            staging_key=staging_key,
+            file=uploaded,
+            original_name=uploaded.name[:255],
+            content_type=checked.content_type,
+            size=checked.size,
+            uploaded_at=timezone.now(),
+        )
+
+
+def evidence_staged_discard(*, staging_key: uuid.UUID) -> int:
+    """Remove every file staged under a journey that was abandoned (the resident started again)."""
+    discarded = 0
+    for evidence in Evidence.objects.filter(staging_key=staging_key, case__isnull=True):
+        evidence.file.delete(save=False)
+        evidence.delete()
+        discarded += 1
+    return discarded
 
 
 def evidence_unstage(*, staging_key: uuid.UUID, evidence_id) -> None:

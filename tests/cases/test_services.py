@@ -132,7 +132,7 @@ def test_a_failure_half_way_leaves_nothing_saved(monkeypatch):
 @pytest.mark.django_db
 def test_staged_evidence_is_attached_to_the_report():
     staging_key = uuid.uuid4()
-    evidence_stage(staging_key=staging_key, uploaded=SimpleUploadedFile("photo.png", PNG))
+    evidence_stage(staging_key=staging_key, uploaded=SimpleUploadedFile("photo.png", PNG), client_address="192.0.2.1")
     report = submit(staging_key=staging_key)
     item = Evidence.objects.get()
     assert item.case == report.case and item.report == report and item.staging_key is None
