@@ -17,6 +17,9 @@ _ROLE_BY_GROUP = {name: role for role, name in GROUP_NAMES.items()}
 CAN_LOG_PHONE_REPORTS = {Role.CALL_CENTRE, Role.OFFICER, Role.MANAGER}
 CAN_SEE_CALLER_HISTORY = {Role.CALL_CENTRE, Role.OFFICER, Role.MANAGER}
 CAN_READ_CASE_FILE = {Role.OFFICER, Role.MANAGER}
+# Who reported, and their contact details. The call centre never sees them: a perpetrator calling
+# about their own address must not learn who complained.
+CAN_SEE_PEOPLE = {Role.OFFICER, Role.MANAGER}
 
 
 def user_roles(user) -> frozenset[str]:

@@ -4,9 +4,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from . import sla
+from . import contact_rules, sla
+from .evidence import EXTENSIONS
 from .models import (
     OPEN_STATUSES,
     Action,
@@ -25,7 +27,7 @@ from .models import (
     TimelineEntry,
     Visibility,
 )
-from .roles import CAN_READ_CASE_FILE, CAN_SEE_CALLER_HISTORY, has_any_role
+from .roles import CAN_READ_CASE_FILE, CAN_SEE_CALLER_HISTORY, CAN_SEE_PEOPLE, has_any_role
 from .validators import normalise_phone, normalise_postcode
 
 # Who sees what (README "Roles"): officers and managers read every team case and every timeline
@@ -46,14 +48,65 @@ def evidence_visible_to(user) -> QuerySet[Evidence]:
     return Evidence.objects.filter(case__in=cases_visible_to(user))
 
 
-def caller_history(user, *, phone: str = "", email: str = "", postcode: str = "", address: str = "", limit: int = 20):
+def evidence_for_download(user, evidence_id) -> Evidence | None:
+    """An evidence file this user may download, with `download_name`, or None.
+
+    The name is the case reference, the file's number on the case (by upload time) and the extension
+    of the type found in its content, e.g. ASB-2026-00042-evidence-3.jpg. The uploader's file name is
+    never reused: it may name people, or carry characters meant to mislead in a header or on disk.
+    """
+    earlier = (
+        Evidence.objects.filter(case=OuterRef("case"))
+        .filter(Q(uploaded_at__lt=OuterRef("uploaded_at")) | Q(uploaded_at=OuterRef("uploaded_at"), pk__lt=OuterRef("pk")))
+        .order_by()
+        .values("case")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    evidence = (
+        evidence_visible_to(user)
+        .select_related("case")
+        .annotate(earlier=Coalesce(Subquery(earlier), 0))
+        .filter(pk=evidence_id)
+        .first()
+    )
+    if evidence is not None:
+        extension = EXTENSIONS.get(evidence.content_type, "bin")
+        evidence.download_name = f"{evidence.case.reference}-evidence-{evidence.earlier + 1}.{extension}"
+    return evidence
+
+
+@dataclass(frozen=True)
+class CallerHistoryRow:
+    """One earlier report as the phone page shows it.
+
+    Plain values, no model instances: a template cannot follow a relation to the reporter or anyone
+    else on the case. ``reporter`` is None for users who may not see people (CAN_SEE_PEOPLE).
+    """
+
+    case_id: int
+    reference: str
+    category: str
+    status: str
+    is_open: bool
+    received_at: datetime
+    where: str
+    postcode: str
+    shows_people: bool
+    reporter: str | None = None
+
+
+def caller_history(
+    user, *, phone: str = "", email: str = "", postcode: str = "", address: str = "", limit: int = 20
+) -> list[CallerHistoryRow]:
     """Earlier reports from the same phone, email or address, newest first, for repeat callers.
 
-    Returns reports with their case's reference, status and category only: enough to tell a
-    caller where their report stands and to add a new report to an open case.
+    Each row has its case's reference, status and category and where it happened: enough to tell
+    a caller where their report stands and to add a new report to an open case. Who reported is
+    included only for officers and managers: the call centre may be talking to the perpetrator.
     """
     if not has_any_role(user, CAN_SEE_CALLER_HISTORY):
-        return Report.objects.none()
+        return []
     match = Q()
     if phone and (digits := normalise_phone(phone)):
         match |= Q(reporter__phone_normalised=digits)
@@ -67,16 +120,39 @@ def caller_history(user, *, phone: str = "", email: str = "", postcode: str = ""
             match |= Q(reporter__postcode=pc, reporter__address__istartswith=first_line)
             match |= Q(postcode=pc, address__istartswith=first_line)
     if not match:
-        return Report.objects.none()
-    return (
-        Report.objects.filter(match)
-        .select_related("case", "case__category", "reporter")
-        .order_by("-received_at")[:limit]
-    )
+        return []
+    shows_people = has_any_role(user, CAN_SEE_PEOPLE)
+    fields = ["case_id", "case__reference", "case__category__name", "case__status", "received_at", "address",
+              "location_description", "postcode"]
+    if shows_people:
+        fields.append("reporter__full_name")
+    rows = Report.objects.filter(match).order_by("-received_at").values(*fields)[:limit]
+    return [
+        CallerHistoryRow(
+            case_id=r["case_id"],
+            reference=r["case__reference"],
+            category=r["case__category__name"],
+            status=CaseStatus(r["case__status"]).label,
+            is_open=r["case__status"] in OPEN_STATUSES,
+            received_at=r["received_at"],
+            where=r["address"] or r["location_description"],
+            postcode=r["postcode"],
+            shows_people=shows_people,
+            reporter=(r["reporter__full_name"] or "Anonymous") if shows_people else None,
+        )
+        for r in rows
+    ]
 
 
-def open_case_ids(reports) -> set[int]:
-    return {r.case_id for r in reports if r.case.status in OPEN_STATUSES}
+def open_case_ids(rows: list[CallerHistoryRow]) -> set[int]:
+    return {r.case_id for r in rows if r.is_open}
+
+
+def open_case_from_history(rows: list[CallerHistoryRow], case_id: str) -> Case | None:
+    """The open case a new phone report may be added to: only one from the caller's history."""
+    if not any(r.is_open and str(r.case_id) == case_id for r in rows):
+        return None
+    return Case.objects.filter(pk=int(case_id), status__in=OPEN_STATUSES).first()
 
 
 def phone_report_for_confirmation(user, *, reference: str) -> Report | None:
@@ -87,6 +163,16 @@ def phone_report_for_confirmation(user, *, reference: str) -> Report | None:
     if has_any_role(user, CAN_SEE_CALLER_HISTORY):
         return reports.filter(logged_by=user).first()
     return None
+
+
+def first_contact_due_for(report: Report) -> datetime | None:
+    """The stored first-contact deadline owed to the report's reporter (never recomputed); None if anonymous."""
+    if report.reporter_id is None:
+        return None
+    return (
+        Deadline.objects.filter(kind=DeadlineKind.FIRST_CONTACT, party_id=report.reporter_id)
+        .order_by("-created_at", "-id").values_list("due_at", flat=True).first()
+    )
 
 
 def timeline_visible_to(user, case: Case) -> QuerySet[TimelineEntry]:
@@ -166,8 +252,9 @@ def _with_due_facts(queryset):
     ).prefetch_related(_open_deadlines_prefetch())
 
 
-# Preferred contact methods that no message can serve: an officer phones or writes instead.
-TASK_VERBS = {"phone": "Phone", "letter": "Write to"}
+# Someone no message can serve (cases.contact_rules.message_channel_for is None) is a task: an officer phones or
+# writes, by their preference when we can, else by what we hold.
+TASK_VERBS = {"phone": "Phone", "letter": "Write to", "email": "Email", "text": "Text"}
 TASK_HORIZON = timedelta(days=2)
 HOME_TASKS = 20
 
@@ -180,17 +267,21 @@ class Task:
 
 
 def _tasks(my_open_cases) -> list[Task]:
-    """Deadlines due within 2 days (or overdue) for people who prefer a phone call or a letter (one query)."""
+    """Deadlines due within 2 days (or overdue) for people no message can reach: they prefer a phone call or a
+    letter, or their preference cannot be used with the details we hold (one query)."""
     deadlines = (
         Deadline.objects.open()
-        .filter(case__in=my_open_cases, party__preferred_contact_method__in=list(TASK_VERBS), due_at__lte=timezone.now() + TASK_HORIZON)
+        .filter(case__in=my_open_cases, due_at__lte=timezone.now() + TASK_HORIZON)
+        .exclude(contact_rules.messageable("party__"))
         .select_related("party", "case")
         .order_by("due_at")[:HOME_TASKS]
     )
     tasks = []
     for d in deadlines:
         purpose = "make first contact" if d.kind == DeadlineKind.FIRST_CONTACT else "give an update"
-        tasks.append(Task(d, f"{TASK_VERBS[d.party.preferred_contact_method]} {d.party} to {purpose}", d.party.preferred_contact_method))
+        reach = contact_rules.how_to_reach(d.party)
+        method = reach.method if reach else ""
+        tasks.append(Task(d, f"{TASK_VERBS.get(method, 'Contact')} {d.party} to {purpose}", method))
     return tasks
 
 
@@ -268,7 +359,7 @@ def parties_missing_final_update(case: Case) -> list[Party]:
     reachable = [
         p
         for p in case.parties.annotate(has_final=Exists(final)).order_by("id")
-        if p.is_owed_updates and (p.phone or p.email or p.address) and not p.has_final
+        if contact_rules.is_reachable(p) and not p.has_final
     ]
     return reachable
 

@@ -6,9 +6,10 @@ from datetime import date
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncMonth
 
-from cases.roles import CAN_LOG_PHONE_REPORTS, Role, has_any_role
+from cases.roles import CAN_LOG_PHONE_REPORTS, CAN_READ_CASE_FILE, Role, has_any_role
+from cases.selectors import cases_visible_to
 
-from .models import CommentAction, Invitation, Response, SurveyChannel
+from .models import CommentAction, Invitation, Purpose, Response, SurveyChannel
 
 TARGET = 0.97
 QUESTION_LABELS = {
@@ -99,16 +100,26 @@ def comments_with_response(qs: QuerySet[Response]) -> Rate:
     return Rate(counts["satisfied"], counts["total"])
 
 
-def phone_surveys_to_do(user) -> QuerySet[Invitation]:
-    """Invitations by phone (people who prefer a call or a letter) still to be carried out by staff."""
+def phone_surveys_open_to(user) -> QuerySet[Invitation]:
+    """Phone invitations this user may enter answers for (answered ones included, so a page can say so).
+
+    Only invitations by phone: an email or text invitation is the resident's own link, and staff opening
+    it would see who was asked and could spend the link. Surveys an officer starts from a case page
+    (purpose "phone") are for officers and managers on cases they may read.
+    """
     if not has_any_role(user, CAN_LOG_PHONE_REPORTS):
         return Invitation.objects.none()
-    return (
-        Invitation.objects.filter(channel=SurveyChannel.PHONE, responded_at__isnull=True)
-        .exclude(purpose="phone")
-        .select_related("case", "party")
-        .order_by("sent_at")
-    )
+    invitations = Invitation.objects.filter(channel=SurveyChannel.PHONE)
+    if has_any_role(user, CAN_READ_CASE_FILE):
+        invitations = invitations.filter(~Q(purpose=Purpose.PHONE) | Q(case__in=cases_visible_to(user)))
+    else:
+        invitations = invitations.exclude(purpose=Purpose.PHONE)
+    return invitations.select_related("case", "party")
+
+
+def phone_surveys_to_do(user) -> QuerySet[Invitation]:
+    """Invitations by phone (people who prefer a call or a letter) still to be carried out by staff."""
+    return phone_surveys_open_to(user).filter(responded_at__isnull=True).exclude(purpose=Purpose.PHONE).order_by("sent_at")
 
 
 def can_read_results(user) -> bool:

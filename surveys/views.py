@@ -9,7 +9,7 @@ from cases.views.access import case_or_404, role_required
 
 from . import selectors, services
 from .forms import CommentActionForm, PhoneSurveyStartForm, SurveyForm
-from .models import Invitation, Purpose, Response
+from .models import Purpose, Response
 
 
 def _link_problem(request, exc):
@@ -55,14 +55,24 @@ def phone_list(request):
     return render(request, "surveys/phone_list.html", {"to_do": list(selectors.phone_surveys_to_do(request.user)[:100])})
 
 
+def _already_entered(request, invitation):
+    # Several staff may work the list at once: the second to save gets a clear page, not an error.
+    return render(request, "surveys/phone_enter.html", {"invitation": invitation, "already_entered": True}, status=409)
+
+
 @never_cache
 @role_required(CAN_LOG_PHONE_REPORTS)
 def phone_enter(request, invitation_id):
-    invitation = get_object_or_404(Invitation.objects.select_related("case", "party"), pk=invitation_id, responded_at__isnull=True)
+    invitation = get_object_or_404(selectors.phone_surveys_open_to(request.user), pk=invitation_id)
+    if invitation.responded_at is not None:
+        return _already_entered(request, invitation)
     form = SurveyForm(request.POST if request.method == "POST" else None, for_staff=True)
     if request.method == "POST" and form.is_valid():
-        services.survey_submit(invitation=invitation, answers=form.answers(), comments=form.cleaned_data["comments"],
-                               may_contact=form.cleaned_data["may_contact"], entered_by=request.user)
+        try:
+            services.survey_submit(invitation=invitation, answers=form.answers(), comments=form.cleaned_data["comments"],
+                                   may_contact=form.cleaned_data["may_contact"], entered_by=request.user)
+        except services.SurveyLinkError:
+            return _already_entered(request, invitation)
         messages.success(request, f"Survey answers from {invitation.party} saved")
         return redirect("surveys:phone_list")
     return render(request, "surveys/phone_enter.html", {"form": form, "invitation": invitation})

@@ -12,7 +12,7 @@ from .cases.factories import report_submission as submission
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 ROLES = ["anonymous", "call_centre", "officer", "manager"]
-OK, LOGIN, FORBIDDEN = 200, "login", 403
+OK, LOGIN, FORBIDDEN, NOT_FOUND = 200, "login", 403, 404
 
 
 @pytest.fixture
@@ -29,7 +29,7 @@ def case_and_evidence(db, call_centre_user, settings, tmp_path):
 @pytest.fixture
 def ids(case_and_evidence, officer_user):
     """The ids every case URL needs: the case's reporter, an action and a referral."""
-    from datetime import date
+    from datetime import date, timedelta
 
     from cases.models import ActionType, PartnerAgency
     from cases.services import action_record, referral_make
@@ -47,8 +47,16 @@ def ids(case_and_evidence, officer_user):
         comments="More updates please", entered_by=officer_user)
     open_invitation = survey_invite(case=case, party=party, purpose=Purpose.MID_CASE)
     phone_invitation = phone_survey_start(case=case, party=party, actor=officer_user)
+    # On the phone survey list: someone who prefers a call, asked at closure.
+    from django.utils import timezone
+
+    from surveys.models import Invitation, SurveyChannel
+
+    listed = Invitation.objects.create(case=case, party=party, purpose=Purpose.CLOSURE, channel=SurveyChannel.PHONE,
+                                       sent_at=timezone.now(), expires_at=timezone.now() + timedelta(days=28))
     return {"reference": case.reference, "evidence": evidence.pk, "party": party.pk, "action": action.pk, "referral": referral.pk,
-            "token": invitation_token(open_invitation), "invitation": phone_invitation.pk, "response": response.pk}
+            "token": invitation_token(open_invitation), "invitation": phone_invitation.pk, "response": response.pk,
+            "listed_invitation": listed.pk, "email_invitation": open_invitation.pk}
 
 
 # url (formatted with the case reference / evidence id), then what each role gets.
@@ -83,7 +91,10 @@ MATRIX = [
     ("/survey/{token}/opt-out/", {"anonymous": OK, "call_centre": OK, "officer": OK, "manager": OK}),
     ("/staff/surveys/", {"anonymous": LOGIN, "call_centre": FORBIDDEN, "officer": FORBIDDEN, "manager": OK}),
     ("/staff/surveys/phone/", {"anonymous": LOGIN, "call_centre": OK, "officer": OK, "manager": OK}),
-    ("/staff/surveys/phone/{invitation}/", {"anonymous": LOGIN, "call_centre": OK, "officer": OK, "manager": OK}),
+    # A survey an officer started from a case page; one on the phone list; one sent by email (the resident's own link).
+    ("/staff/surveys/phone/{invitation}/", {"anonymous": LOGIN, "call_centre": NOT_FOUND, "officer": OK, "manager": OK}),
+    ("/staff/surveys/phone/{listed_invitation}/", {"anonymous": LOGIN, "call_centre": OK, "officer": OK, "manager": OK}),
+    ("/staff/surveys/phone/{email_invitation}/", {"anonymous": LOGIN, "call_centre": NOT_FOUND, "officer": NOT_FOUND, "manager": NOT_FOUND}),
     ("/staff/surveys/comments/{response}/", {"anonymous": LOGIN, "call_centre": FORBIDDEN, "officer": FORBIDDEN, "manager": OK}),
     ("/staff/surveys/case/{reference}/", {"anonymous": LOGIN, "call_centre": FORBIDDEN, "officer": OK, "manager": OK}),
     ("/dashboard/", {"anonymous": LOGIN, "call_centre": FORBIDDEN, "officer": FORBIDDEN, "manager": OK}),
@@ -209,3 +220,25 @@ def test_a_page_with_errors_says_error_once_in_its_title(client, manager_user, i
     page = client.post(url.format(**ids), {"csrfmiddlewaretoken": "x", **data}).content.decode()
     title = re.search(r"<title>(.*?)</title>", page, re.S).group(1).strip()
     assert title.startswith("Error: ") and "Error: Error:" not in title, title
+
+
+def test_evidence_downloads_under_the_case_reference_and_number_never_the_uploaders_name(client, officer_user, case_and_evidence):
+    from datetime import timedelta
+
+    from .cases.test_evidence import real_jpeg
+
+    case, first = case_and_evidence
+    jpeg = real_jpeg()
+    second = Evidence.objects.create(
+        case=case, file=SimpleUploadedFile("x.jpg", jpeg), original_name='Margaret Ellis <diary> "flat 3".exe.jpg',
+        content_type="image/jpeg", size=len(jpeg), uploaded_at=first.uploaded_at + timedelta(minutes=5),
+    )
+    client.force_login(officer_user)
+    response = client.get(f"/staff/evidence/{second.pk}/")
+    assert response["Content-Disposition"] == f'attachment; filename="{case.reference}-evidence-2.jpg"'
+    assert b"".join(response.streaming_content) == jpeg
+    response = client.get(f"/staff/evidence/{first.pk}/")
+    assert response["Content-Disposition"] == f'attachment; filename="{case.reference}-evidence-1.png"'
+    # Officers still see what the file was called, escaped, on the case page.
+    page = client.get(f"/staff/cases/{case.reference}/").content.decode()
+    assert "Margaret Ellis &lt;diary&gt; &quot;flat 3&quot;.exe.jpg" in page

@@ -4,21 +4,22 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils import timezone
-from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
-from django_ratelimit.decorators import ratelimit
+from django_ratelimit.core import is_ratelimited
+from django_ratelimit.exceptions import Ratelimited
 
 from ..filters import CaseFilter
 from ..forms import LookupForm, StaffLoginForm
+from ..ratelimits import client_address, counter_over
 from ..roles import CAN_LOG_PHONE_REPORTS, CAN_READ_CASE_FILE, CAN_SEE_CALLER_HISTORY, has_any_role
 from ..selectors import (
     case_dues,
     case_for_detail,
     case_list,
     case_status_lookup,
-    evidence_visible_to,
+    evidence_for_download,
     officer_home,
     related_cases,
     timeline_visible_to,
@@ -28,12 +29,33 @@ from .access import role_required
 CASES_PER_PAGE = 25
 
 
-@method_decorator(ratelimit(key="ip", rate=settings.LOGIN_RATE, method="POST", block=True), name="post")
-@method_decorator(ratelimit(key="post:username", rate=settings.LOGIN_RATE, method="POST", block=True), name="post")
 class StaffLoginView(auth_views.LoginView):
+    """Sign-in, rate-limited so that guessing is slow but nobody can lock a colleague out.
+
+    Every attempt counts against the client address (LOGIN_RATE). Failed attempts also count against
+    the username *from that address* (LOGIN_FAILURE_RATE): a count per username alone would let anyone
+    keep a named officer out by typing wrong passwords, while this one never blocks the holder signing
+    in from their own address. (Account lockout proper, across addresses, is for django-axes.)
+    """
+
     template_name = "cases/login.html"
     authentication_form = StaffLoginForm
     redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        if is_ratelimited(request, group="login-address", key="ip", rate=settings.LOGIN_RATE, method="POST", increment=True):
+            raise Ratelimited  # the friendly 429 page (RATELIMIT_VIEW)
+        if counter_over(group="login-failures", key=self._failure_key(), rate=settings.LOGIN_FAILURE_RATE, increment=False):
+            raise Ratelimited
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        counter_over(group="login-failures", key=self._failure_key(), rate=settings.LOGIN_FAILURE_RATE, increment=True)
+        return super().form_invalid(form)
+
+    def _failure_key(self) -> str:
+        # Usernames are compared exactly at sign-in; counting them case-blind only merges an attacker's variants.
+        return f"{self.request.POST.get('username', '').strip().lower()} from {client_address(self.request)}"
 
 
 @never_cache
@@ -84,8 +106,10 @@ def case_lookup(request):
 @never_cache
 @role_required(CAN_READ_CASE_FILE)
 def evidence_download(request, evidence_id):
-    evidence = get_object_or_404(evidence_visible_to(request.user), pk=evidence_id)
-    response = FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.original_name)
+    evidence = evidence_for_download(request.user, evidence_id)
+    if evidence is None:
+        raise Http404
+    response = FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.download_name)
     response["Content-Type"] = evidence.content_type
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"

@@ -1,14 +1,12 @@
 """The questions about what happened: category, place, time, description, people, support, evidence."""
 
-from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.layout import Field, Layout, Size
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from cases.evidence import evidence_check
-from cases.form_fields import PostcodeField
+from cases.form_fields import DateField, PostcodeField
 from cases.models import Category, Frequency, PartyRole
 
 from .base import HATE_CHARACTERISTICS, SUPPORT_NEEDS, YES_NO_NOT_SURE, StepForm, _label
@@ -80,7 +78,7 @@ class WhenForm(StepForm):
         widget=forms.RadioSelect,
         error_messages={"required": "Select whether it is still happening"},
     )
-    incident_date = DateInputField(
+    incident_date = DateField(
         label="Date it happened, or when it started",
         help_text="For example, 27 3 2026. If it keeps happening, when it started or the latest time",
         require_all_fields=False,
@@ -376,9 +374,10 @@ class EvidenceForm(StepForm):
         self.helper.layout = Layout(Field("files"))
 
     def clean_files(self):
+        # Type, size and the other limits are the service's (cases.services.evidence_stage), which reads each
+        # file once; the view puts its refusals on this field. The count is checked here too, so a choice of
+        # too many files is refused before any is staged.
         files = self.cleaned_data["files"]
         if self.staged_count + len(files) > settings.EVIDENCE_MAX_FILES:
             raise ValidationError(f"You can upload up to {settings.EVIDENCE_MAX_FILES} files")
-        for uploaded in files:
-            evidence_check(uploaded)
         return files

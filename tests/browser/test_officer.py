@@ -238,7 +238,8 @@ def test_officer_works_a_case_from_first_contact_to_closure(browser_page, office
     with page.expect_download() as download_info:
         link.click()
     download = download_info.value
-    assert download.suggested_filename == "stairwell.png"
+    # Saved under the case reference and its number on the case, never the uploader's file name.
+    assert download.suggested_filename == f"{reference}-evidence-1.png"
     with open(download.path(), "rb") as downloaded:
         assert downloaded.read() == PNG
 

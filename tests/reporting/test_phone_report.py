@@ -78,7 +78,9 @@ def test_closed_case_is_shown_but_cannot_take_the_report(client, call_centre_use
     client.force_login(call_centre_user)
     page = client.post(URL, phone_form()).content.decode()
     assert earlier.case.reference in page
-    assert f'value="{earlier.case.pk}"' not in page  # no radio to add to a closed case
+    # No radio to add to a closed case (matched on the radio itself: other inputs may share the value).
+    assert f'name="link_to" type="radio" value="{earlier.case.pk}"' not in page
+    assert 'name="link_to" type="radio" value="new"' in page
     response = client.post(URL, phone_form(link_to=str(earlier.case.pk)))
     assert "Select an open case from the list" in response.content.decode()
     assert Report.objects.count() == 1
@@ -127,3 +129,46 @@ def test_error_messages_speak_about_the_caller_not_you(client, call_centre_user)
     assert "Select whether the caller wants to give their details" in page
     assert "Select which of these describes the caller best" in page
     assert "describes you best" not in page and "your details" not in page
+
+
+# --- what the caller history reveals, per role (issue 9) ------------------------------------
+
+def someone_else_calling_about_the_same_address(**overrides):
+    """A different caller (perhaps the person complained about) giving the address of an earlier report."""
+    return phone_form(**{"about-you-full_name": "Dean Clarke", "about-you-phone": "07700 900777",
+                         "about-you-email": "dean@example.com", "location-address": "14 Bell Street",
+                         "location-postcode": "LE18 1AA", **overrides})
+
+
+def test_call_centre_sees_that_an_address_reported_before_but_never_who_reported(client, call_centre_user):
+    earlier = earlier_report()
+    client.force_login(call_centre_user)
+    page = client.post(URL, someone_else_calling_about_the_same_address()).content.decode()
+    assert "This caller or address has reported before" in page
+    # Reference, category, where and status: enough to tell the caller where things stand.
+    assert earlier.case.reference in page and "Noise" in page and "14 Bell Street" in page and "New" in page
+    # Never who reported, nor how to reach them.
+    assert "Margaret Ellis" not in page
+    assert "7700 900123" not in page and "margaret@example.com" not in page.lower()
+    assert ">Reporter<" not in page
+
+
+@pytest.mark.parametrize("role", ["officer", "manager"])
+def test_officers_and_managers_see_who_reported_before(client, role_users, role):
+    earlier_report()
+    client.force_login(role_users[role])
+    page = client.post(URL, someone_else_calling_about_the_same_address()).content.decode()
+    assert "This caller or address has reported before" in page
+    assert "Margaret Ellis" in page
+
+
+def test_caller_history_rows_carry_no_people_for_the_call_centre(call_centre_user, officer_user):
+    from cases.selectors import caller_history
+
+    earlier_report()
+    for_call_centre = caller_history(call_centre_user, postcode="LE18 1AA", address="14 Bell Street")
+    for_officer = caller_history(officer_user, postcode="LE18 1AA", address="14 Bell Street")
+    assert [r.reporter for r in for_call_centre] == [None]
+    assert [r.reporter for r in for_officer] == ["Margaret Ellis"]
+    # Plain values only: nothing a template could follow to a person.
+    assert not any(hasattr(r, "case") or hasattr(r, "report") for r in for_call_centre)
