@@ -24,6 +24,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler400 = "asb_portal.views.bad_request"
 handler403 = "asb_portal.views.forbidden"
 handler404 = "asb_portal.views.not_found"
 handler500 = "asb_portal.views.server_error"

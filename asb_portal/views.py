@@ -31,6 +31,11 @@ def rate_limited(request, exception=None):
     return render(request, "errors/429.html", status=429)
 
 
+def bad_request(request, exception=None):
+    # Django's own answer is a bare "Bad Request (400)": a mangled upload, a NUL character, a broken form.
+    return render(request, "errors/400.html", status=400)
+
+
 def forbidden(request, exception=None):
     return render(request, "errors/403.html", status=403)
 

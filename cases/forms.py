@@ -2,7 +2,6 @@
 
 from datetime import datetime, time
 
-from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Field, Layout, Size
 from django import forms
@@ -11,7 +10,7 @@ from django.utils import timezone
 
 from . import sla
 from .filters import OfficerChoiceField, staff_officers
-from .form_fields import PhoneField, PostcodeField
+from .form_fields import DateField, PhoneField, PostcodeField
 from .models import (
     ActionStatus,
     ActionType,
@@ -46,7 +45,7 @@ class StaffLoginForm(AuthenticationForm):
 
 
 def _date_field(label, *, required=True, help_text="For example, 27 3 2026"):
-    field = DateInputField(label=label, required=required, help_text=help_text, require_all_fields=False)
+    field = DateField(label=label, required=required, help_text=help_text, require_all_fields=False)
     field.error_messages.update({"required": f"Enter the {label.lower()}", "incomplete": f"Enter the {label.lower()}, including day, month and year"})
     return field
 

@@ -3,6 +3,7 @@
 from django import forms
 
 from cases.filters import OfficerChoiceField, staff_officers
+from cases.form_fields import IsoDateField
 from cases.models import Category, Channel, RiskLevel
 
 
@@ -11,8 +12,9 @@ class DashboardForm(forms.Form):
         label="Period", required=False, initial="this_month", widget=forms.RadioSelect,
         choices=[("this_month", "This month"), ("last_month", "Last month"), ("12m", "Last 12 months"), ("custom", "Dates I choose")],
     )
-    start = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    # Years 1900 to 2100, like every date input: 31 December 9999 is a typing mistake, shown as one.
+    start = IsoDateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = IsoDateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     officer = OfficerChoiceField(label="Officer", queryset=staff_officers(), required=False, empty_label="All officers")
     category = forms.ModelChoiceField(label="Category", queryset=Category.objects.all(), required=False, empty_label="All categories")
     channel = forms.ChoiceField(label="Channel", required=False, choices=[("", "All channels"), *Channel.choices])

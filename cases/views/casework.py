@@ -242,9 +242,11 @@ def case_assign(request, reference):
 @require_POST
 def case_take(request, reference):
     case = case_or_404(request.user, reference)
+    posted = request.POST.get("version") or ""
+    # A version that is not a number was not sent by our page: refuse it as stale rather than fail.
+    expected_version = (int(posted) or None) if posted.isascii() and posted.isdigit() and len(posted) < 19 else (-1 if posted else None)
     try:
-        services.case_assign(case=case, officer=request.user, actor=request.user,
-                             expected_version=int(request.POST.get("version") or 0) or None)
+        services.case_assign(case=case, officer=request.user, actor=request.user, expected_version=expected_version)
     except services.CaseError as exc:
         messages.error(request, str(exc))
     else:
