@@ -167,7 +167,7 @@ SPEC = {
     "cases_contact": ["id", "case_id", "party_id", "method", "direction", "successful", "summary", "occurred_at",
                       "is_first_contact", "is_update", "is_final_update", "recorded_by_id", "created_at"],
     "cases_deadline": ["id", "kind", "case_id", "party_id", "starts_at", "due_at", "met_at", "cancelled_at", "breached",
-                       "created_at"],
+                       "created_at", "interval_days"],
     "surveys_invitation": ["id", "case_id", "party_id", "purpose", "channel", "sent_at", "expires_at", "reminded_at",
                            "responded_at", "created_by_id"],
     "surveys_response": ["id", "invitation_id", "overall", "treated_fairly", "listened_to", "kept_updated",
@@ -330,7 +330,7 @@ def data_load(cases: int, seed: int) -> float:
                     # Open first-contact deadline; about one in eight of them already overdue.
                     due = ANCHOR - timedelta(hours=rng.randint(1, 30)) if rng.random() < 0.125 else first_due
                     tables.add("cases_deadline", (tables.next_id("cases_deadline"), "first_contact", case_id, victim_id,
-                                                  _ts(received), _ts(due), None, None, "false", created))
+                                                  _ts(received), _ts(due), None, None, "false", created, None))
                 else:
                     late = rng.random() < 0.1
                     met = first_due + timedelta(hours=rng.randint(2, 72)) if late else received + timedelta(
@@ -338,7 +338,7 @@ def data_load(cases: int, seed: int) -> float:
                     met = min(met, end)
                     tables.add("cases_deadline", (tables.next_id("cases_deadline"), "first_contact", case_id, victim_id,
                                                   _ts(received), _ts(first_due), _ts(met), None,
-                                                  "true" if met > first_due else "false", created))
+                                                  "true" if met > first_due else "false", created, None))
                     tables.add("cases_contact", (tables.next_id("cases_contact"), case_id, victim_id,
                                                  rng.choice(["phone", "email", "visit"]), "out", "true",
                                                  "First contact: discussed the report and next steps.", _ts(met), "true",
@@ -353,7 +353,7 @@ def data_load(cases: int, seed: int) -> float:
                                 # Final update at closure, then the open deadline is cancelled.
                                 tables.add("cases_deadline", (tables.next_id("cases_deadline"), "victim_update", case_id,
                                                               victim_id, _ts(last), _ts(due), None, _ts(end), "false",
-                                                              _ts(last)))
+                                                              _ts(last), interval.days))
                                 final_at = end - timedelta(hours=1)
                                 tables.add("cases_contact", (tables.next_id("cases_contact"), case_id, victim_id, "phone",
                                                              "out", "true", "Final update before closing the case.",
@@ -364,14 +364,15 @@ def data_load(cases: int, seed: int) -> float:
                                 open_due = ANCHOR - timedelta(hours=rng.randint(2, 120)) if rng.random() < 0.1 else due
                                 tables.add("cases_deadline", (tables.next_id("cases_deadline"), "victim_update", case_id,
                                                               victim_id, _ts(last), _ts(open_due), None, None,
-                                                              "true" if open_due < ANCHOR else "false", _ts(last)))
+                                                              "true" if open_due < ANCHOR else "false", _ts(last),
+                                                              interval.days))
                             break
                         late = rng.random() < 0.12
                         met = due + timedelta(hours=rng.randint(1, 96)) if late else due - timedelta(hours=rng.randint(1, 96))
                         met = max(min(met, end - timedelta(minutes=1)), last + timedelta(minutes=1))
                         tables.add("cases_deadline", (tables.next_id("cases_deadline"), "victim_update", case_id, victim_id,
                                                       _ts(last), _ts(due), _ts(met), None,
-                                                      "true" if met > due else "false", _ts(last)))
+                                                      "true" if met > due else "false", _ts(last), interval.days))
                         tables.add("cases_contact", (tables.next_id("cases_contact"), case_id, victim_id,
                                                      rng.choice(["phone", "email", "text"]), "out", "true",
                                                      "Update on progress.", _ts(met), "false", "true", "false", recorder,
