@@ -1,14 +1,20 @@
-"""Load demo users and cases in every state. Idempotent: running it again changes nothing.
+"""Load demo users and cases in every state, and a year of history. Idempotent: running it again changes nothing.
 
-Each case is a story told through the services over the past few weeks, in Oadby and Wigston. A story
+Each hand-written case is a story told through the services over the past few weeks, in Oadby and Wigston. A story
 runs only if its report's fixed submission key is new, in one transaction: a failure leaves nothing behind.
 Where a service stamps "now" and takes no date, what it wrote is backdated (Demo._dated).
+
+The history (_demo_year plans it, _demo_rows writes it) fills the 12 calendar months before this one with
+15-35 reports a month, worked and mostly closed, with survey answers, so the dashboard's trends and the survey
+results have a year to show. It is keyed on the calendar month ("demo-year:2026-05:07"): run again the same day
+it adds nothing; run in a later month it adds only the months not yet there.
 """
 
 import uuid
 from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -27,6 +33,8 @@ from cases.models import (
     ReferralStatus,
 )
 from cases.roles import GROUP_NAMES, Role
+
+from ._demo_rows import history_ensure
 
 DEMO_PASSWORD = "demo-password-2026"
 DEMO_USERS = [
@@ -62,16 +70,19 @@ def submission_key(key: str) -> uuid.UUID:
 class Demo:
     """One story's case, its people and the clock; each method calls one service, dated `when`."""
 
-    def __init__(self, key, users, now):
+    def __init__(self, key, users, now, closures=None):
         self.key, self.users, self.now = key, users, now
         self.case = self.reporter = self.officer = None
+        # Closure days read once (the calendar otherwise asks the database about every day it counts).
+        today = timezone.localdate(now)
+        self.closures = sla.closure_days(today - timedelta(days=120), today) if closures is None else closures
 
     # --- the clock: staff work on working days, so stories count working days back (London time) ---
     def ago(self, working_days: int, hour: int = 10, minute: int = 0) -> datetime:
         day = timezone.localdate(self.now)
         while working_days:
             day -= timedelta(days=1)
-            working_days -= sla.is_working_day(day)
+            working_days -= sla.is_working_day(day, self.closures)
         return min(datetime.combine(day, time(hour, minute), tzinfo=sla.LONDON), self.now - timedelta(minutes=5))
 
     def today(self, minutes_ago: int) -> datetime:
@@ -403,13 +414,18 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         now = timezone.now()
         users = self.users_ensure()
+        try:
+            history, in_history = history_ensure(users=users, now=now, key_for=submission_key)
+        except Exception as exc:
+            raise CommandError(f"Demo history failed and was rolled back: {exc}") from exc
+        closures = sla.closure_days(timezone.localdate(now) - timedelta(days=120), timezone.localdate(now))
         created = 0
         for key, tell in STORIES:
             if models.Report.objects.filter(submission_key=submission_key(key)).exists():
                 continue
             try:
                 with transaction.atomic():
-                    tell(Demo(key, users, now))
+                    tell(Demo(key, users, now, closures))
             except Exception as exc:
                 raise CommandError(f"Demo story {key!r} failed and was rolled back: {exc}") from exc
             created += 1
@@ -417,18 +433,21 @@ class Command(BaseCommand):
         by_status = dict(models.Case.objects.filter(reports__submission_key__in=keys).values_list("status").annotate(n=Count("id", distinct=True)))
         summary = ", ".join(f"{by_status.get(s, 0)} {s}" for s in CaseStatus.values)
         self.stdout.write(self.style.SUCCESS(
-            f"Demo data ready: {len(users)} staff accounts, {sum(by_status.values())} demo cases ({summary}), {created} new this run."))
+            f"Demo data ready: {len(users)} staff accounts, {sum(by_status.values())} demo cases ({summary}), {created} new this run; "
+            f"{in_history} cases of history over the 12 months before this one, {history} new this run."))
 
     @transaction.atomic
     def users_ensure(self):
         users = {}
+        password = None  # hashed once for all of them: PBKDF2 costs half a second a time
         for username, first, last, role in DEMO_USERS:
             user, created = get_user_model().objects.get_or_create(
                 username=username,
                 defaults={"first_name": first, "last_name": last, "email": f"{username}@example.com", "is_staff": role is None, "is_superuser": role is None},
             )
             if created:
-                user.set_password(DEMO_PASSWORD)
+                password = password or make_password(DEMO_PASSWORD)
+                user.password = password
                 user.save()
                 if role is not None:
                     user.groups.add(Group.objects.get(name=GROUP_NAMES[role]))

@@ -1,0 +1,314 @@
+"""The demo data: a year of history that is right on any date, idempotent, quiet (nothing left for a worker to
+send, nothing overdue but the hand-written stories), and row for row what the real services would have written."""
+
+import os
+import re
+import time
+import uuid
+from datetime import datetime, timedelta
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.db.models import Count
+
+from cases import services, sla
+from cases.management.commands import _demo_rows, _demo_year
+from cases.management.commands._demo_year import month_plans, months_before
+from cases.management.commands.seed_demo import STORIES, Command, submission_key
+from cases.models import Case as CaseModel
+from cases.models import (
+    CaseStatus,
+    Category,
+    Contact,
+    Deadline,
+    Party,
+    PartyRole,
+    Report,
+    RiskAssessment,
+    TimelineEntry,
+)
+from dashboard import selectors as dashboard
+from notifications.models import Message, MessageStatus
+from surveys import services as surveys
+from surveys.models import CommentAction, Invitation, Response, SurveyChannel
+
+LONDON = sla.LONDON
+DATES = [datetime(2026, 11, 28, 10, 0, tzinfo=LONDON), datetime(2028, 2, 29, 8, 30, tzinfo=LONDON)]
+MODELS = (CaseModel, Report, Party, Contact, Deadline, TimelineEntry, RiskAssessment, Invitation, Response, CommentAction, Message)
+
+
+def seed():
+    call_command("seed_demo", stdout=open(os.devnull, "w"))
+
+
+def counts():
+    return {m.__name__: m.objects.count() for m in MODELS}
+
+
+def month_of(value) -> datetime:
+    return value.astimezone(LONDON).date().replace(day=1)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("now", DATES, ids=lambda d: f"{d:%Y-%m-%d}")
+def test_a_year_of_history_on_any_date(now):
+    """One seed per date (it is the slow part), then what a user of the demo would see."""
+    with time_machine.travel(now, tick=False):
+        clock = time.perf_counter()
+        seed()
+        # Seconds, not minutes: ~300 cases in a few dozen statements (the whole command takes about 5 s on a quiet
+        # 2-core machine; the bound is generous for a busy one).
+        assert time.perf_counter() - clock < 30
+        every_month_has_reports_and_survey_answers(now)
+        the_dashboard_shows_a_realistic_year(now)
+        history_leaves_nothing_for_a_worker_to_send(now)
+        only_the_hand_written_stories_have_overdue_work(now)
+        first = counts()
+    with time_machine.travel(now + timedelta(hours=3), tick=False):
+        seed()
+    assert counts() == first
+
+
+def every_month_has_reports_and_survey_answers(now):
+    months = months_before(now.date())
+    assert months[0] == (now.date().replace(day=1) - timedelta(days=360)).replace(day=1)
+    reports = {m: 0 for m in months}
+    for received in Report.objects.values_list("received_at", flat=True):
+        if month_of(received) in reports:
+            reports[month_of(received)] += 1
+    assert all(15 <= n <= 40 for n in reports.values()), reports
+    answered = {month_of(at) for at in Response.objects.values_list("submitted_at", flat=True)}
+    assert set(months) <= answered
+    # Both channels, several categories, some high risk; one or two "you said, we did" answers.
+    channels = dict(Report.objects.values_list("channel").annotate(n=Count("id")))
+    assert channels["online"] > 100 and channels["phone"] > 60
+    assert CaseModel.objects.values("category").distinct().count() >= 10
+    assert CaseModel.objects.filter(risk_level="high").count() >= 10
+    assert 1 <= CommentAction.objects.count() <= 2
+
+
+def the_dashboard_shows_a_realistic_year(now):
+    today = now.date()
+    rows = dashboard.trends(dashboard.Filters(), today=today, now=now)
+    for row in rows[:-1]:  # the months before this one: history
+        assert 15 <= row["reports"] <= 40, row
+        assert 0.7 <= row["first_contact"].met / row["first_contact"].total <= 1, row
+        assert 0.75 <= row["updates"].met / row["updates"].total <= 1, row
+        assert row["satisfaction"] is not None and row["satisfaction"].total >= 4, row
+    year = dashboard.figures(dashboard.period_from("12m", today=today), dashboard.Filters(), now=now)
+    assert 85 <= year.first_contact.percent <= 96
+    assert 85 <= year.updates_standard.percent <= 97
+    assert 88 <= year.satisfaction.percent <= 98
+    assert 7 <= year.mean_days_between_updates <= 12
+
+
+def history_leaves_nothing_for_a_worker_to_send(now):
+    # Nothing outstanding (pending, or claimed by a worker) from before today: history was sent when it happened.
+    assert not Message.objects.exclude(status__in=[MessageStatus.SENT, MessageStatus.FAILED]).filter(
+        created_at__date__lt=now.date()).exists()
+    assert Message.objects.filter(status=MessageStatus.SENT).count() > 200
+    # The only pending messages are the hand-written stories' acknowledgements, queued now.
+    pending = Message.objects.filter(status=MessageStatus.PENDING)
+    assert pending.count() <= len(STORIES) and all(m.key.startswith("report-ack") for m in pending)
+    # The survey sweep invites only the stories' recently closed cases, and reminds nobody, now or later.
+    stories = story_cases()
+    assert surveys.surveys_sweep(now=now).reminded == 0
+    assert not Invitation.objects.exclude(case__in=stories).filter(sent_at__gte=now - timedelta(days=7)).exists()
+    assert surveys.surveys_sweep(now=now + timedelta(days=10)).reminded == Invitation.objects.filter(
+        case__in=stories).exclude(channel=SurveyChannel.PHONE).count()
+    # Nobody is waiting to be phoned for a survey about a case closed long ago.
+    assert not Invitation.objects.filter(channel=SurveyChannel.PHONE, responded_at__isnull=True,
+                                         sent_at__lt=now - timedelta(days=14)).exists()
+
+
+def story_cases():
+    return CaseModel.objects.filter(reports__submission_key__in=[submission_key(k) for k, _ in STORIES])
+
+
+def only_the_hand_written_stories_have_overdue_work(now):
+    stories = story_cases()
+    overdue = Deadline.objects.open().filter(due_at__lt=now)
+    assert overdue.exclude(case__in=stories).count() == 0
+    assert overdue.filter(case__in=stories).count() <= 3  # first contact overdue, update overdue, the high-risk weekly update
+    # History still open today is worked: assigned, with its next deadline still to come.
+    history_open = CaseModel.objects.exclude(pk__in=stories).filter(status__in=[CaseStatus.OPEN, CaseStatus.MONITORING])
+    assert history_open.exists()
+    assert not history_open.filter(officer__isnull=True).exists()
+
+
+@pytest.mark.django_db
+def test_running_next_month_adds_only_the_new_month():
+    with time_machine.travel(datetime(2026, 11, 28, 10, 0, tzinfo=LONDON), tick=False):
+        seed()
+    before = CaseModel.objects.count()
+    november = [p for p in month_plans(datetime(2026, 11, 1).date(), now=datetime(2026, 12, 3, 10, tzinfo=LONDON),
+                                       closures=frozenset())]
+    with time_machine.travel(datetime(2026, 12, 3, 10, 0, tzinfo=LONDON), tick=False):
+        seed()
+    assert CaseModel.objects.count() == before + len(november)
+
+
+# --- The bulk rows are the services' rows -----------------------------------------------------------------
+
+NOW = datetime(2026, 11, 28, 10, 0, tzinfo=LONDON)
+NAMESPACE = uuid.UUID("0d4f5b8e-57a1-4c1e-9a55-2a1c0f3e7d10")
+
+
+def _replay(plan, users, key):
+    """Tell one plan through the real services, each step under a clock stopped at the step's time."""
+    officer = None
+    with time_machine.travel(plan.received_at, tick=False):
+        data = services.ReportSubmission(category=Category.objects.get(slug=plan.category), **plan.report)
+        report = services.report_submit(data=data, channel=plan.channel, submission_key=key,
+                                        logged_by=users["callcentre"] if plan.channel == "phone" else None,
+                                        received_at=plan.received_at)
+    case, reporter = report.case, report.reporter
+    for step in plan.steps:
+        with time_machine.travel(step.at, tick=False):
+            if step.kind == "assign":
+                officer = users[step.username]
+                services.case_assign(case=case, officer=officer, actor=users["manager"])
+            elif step.kind == "contact":
+                services.contact_record(case=case, party=reporter, method=step.method, direction=step.direction,
+                                        successful=step.successful, summary=step.text, occurred_at=step.at,
+                                        gave_update=step.update, final_update=step.final, actor=officer)
+            elif step.kind == "risk":
+                answers = {q.pk: any(p in q.text.lower() for p in step.yes)
+                           for q in services.risk_question_set_active().questions.all()}
+                victim = case.parties.filter(role=PartyRole.VICTIM).order_by("id").first() or reporter
+                services.risk_assess(case=case, answers=answers, party=victim, notes=step.text, actor=officer)
+            elif step.kind == "note":
+                services.note_add(case=case, text=step.text, actor=officer, occurred_at=step.at)
+            elif step.kind == "monitoring":
+                services.case_status_change(case=case, to_status=CaseStatus.MONITORING, actor=officer)
+            elif step.kind == "close":
+                services.case_close(case=case, reason=step.reason, note=step.text, actor=officer)
+    if CaseModel.objects.get(pk=case.pk).status != CaseStatus.CLOSED:
+        return
+    closed_at = CaseModel.objects.get(pk=case.pk).closed_at
+    sent = closed_at + _demo_rows.SWEEP_DELAY
+    with time_machine.travel(sent, tick=False):
+        surveys.surveys_sweep(now=sent)
+    invitation = Invitation.objects.filter(case=case).first()
+    if invitation is None or plan.survey is None:
+        return
+    cutoff = NOW - timedelta(hours=1)
+    if invitation.channel == SurveyChannel.PHONE:
+        day = sla.add_working_days(sent.astimezone(LONDON).date(), plan.survey.phone_working_days)
+        answered = max(sent, sla.end_of_day(day) - timedelta(hours=13))
+    else:
+        answered = sent + plan.survey.link_delay if plan.survey.answers_link else None
+    answered = answered if answered is not None and answered < cutoff else None
+    remind_at = sent + timedelta(days=7) + _demo_rows.SWEEP_DELAY
+    events = [(answered, "answer")] if answered else []
+    if invitation.channel != SurveyChannel.PHONE and remind_at < cutoff:
+        events.append((remind_at, "remind"))
+    for at, what in sorted(events):
+        with time_machine.travel(at, tick=False):
+            if what == "remind":
+                surveys.surveys_sweep(now=at)
+            else:
+                phone = invitation.channel == SurveyChannel.PHONE
+                surveys.survey_submit(invitation=invitation, answers=plan.survey.answers, comments=plan.survey.comment,
+                                      may_contact=plan.survey.may_contact, entered_by=officer if phone else None)
+
+
+def _snapshot(case) -> dict:
+    """Everything the services wrote about a case, with ids and the case reference replaced by positions."""
+    parties = {p.pk: i for i, p in enumerate(case.parties.order_by("id"))}
+    report = case.reports.get()
+    invitations = list(Invitation.objects.filter(case=case).order_by("id"))
+
+    def rows(qs, *fields):
+        return [tuple(parties.get(v) if f.startswith("party") or f == "reporter" else v
+                      for f, v in zip(fields, row)) for row in qs.order_by("id").values_list(*fields)]
+
+    def text(value):
+        return re.sub(r"/survey/[^/\s]+/", "/survey/TOKEN/", value.replace(case.reference, "REF"))
+
+    keys = [f"report-ack:{report.pk}", f"report-ack-sms:{report.pk}"] + [
+        f"survey-{kind}:{i.pk}" for i in invitations for kind in ("invite", "reminder")]
+    messages = {m.key.split(":")[0]: (m.channel, m.to, text(m.subject), text(m.body), m.created_at)
+                for m in Message.objects.filter(key__in=keys)}
+    timeline = [(kind, actor, summary, body, {k: ("ID" if k in ("report", "contact") else v) for k, v in changes.items()},
+                 visibility, occurred_at, created_at)
+                for kind, actor, summary, body, changes, visibility, occurred_at, created_at in
+                case.timeline.order_by("id").values_list("kind", "actor", "summary", "body", "changes", "visibility",
+                                                         "occurred_at", "created_at")]
+    return {
+        "case": CaseModel.objects.filter(pk=case.pk).values(
+            "status", "category", "risk_level", "officer", "address", "postcode", "location_description", "hate_motivated",
+            "received_at", "closure_reason", "closed_at", "version", "created_at", "updated_at").get(),
+        "search": CaseModel.objects.filter(pk=case.pk).values_list("search_document", flat=True).get(),
+        "parties": rows(case.parties, "role", "full_name", "is_unknown", "description", "email", "phone", "phone_normalised",
+                        "address", "postcode", "preferred_contact_method", "customer_group", "consent_to_share", "created_at"),
+        "report": rows(case.reports, "channel", "received_at", "logged_by", "reporter", "reporter_role", "is_anonymous",
+                       "category", "address", "postcode", "location_description", "is_ongoing", "incident_date", "frequency",
+                       "description", "impact", "hate_motivated", "hate_characteristics", "created_at"),
+        "contacts": rows(case.contacts, "party", "method", "direction", "successful", "summary", "occurred_at",
+                         "is_first_contact", "is_update", "is_final_update", "recorded_by", "created_at"),
+        "deadlines": rows(case.deadlines, "kind", "party", "starts_at", "due_at", "interval_days", "met_at", "cancelled_at",
+                          "breached", "created_at"),
+        "risk": rows(case.risk_assessments, "party", "question_set", "answers", "score", "level", "notes", "assessed_by",
+                     "assessed_at"),
+        "timeline": timeline,
+        "invitations": [(parties[i.party_id], i.purpose, i.channel, i.sent_at, i.expires_at, i.reminded_at, i.responded_at)
+                        for i in invitations],
+        "responses": list(Response.objects.filter(invitation__case=case).values(
+            "overall", "treated_fairly", "listened_to", "kept_updated", "first_contact_speed", "staff_polite", "comments",
+            "may_contact", "taken_by_phone", "entered_by", "officer", "category_name", "report_channel", "submitted_at")),
+        "messages": messages,
+    }
+
+
+@pytest.mark.django_db
+def test_history_rows_are_exactly_what_the_services_write():
+    with time_machine.travel(NOW, tick=False):
+        users = Command().users_ensure()
+        months = months_before(NOW.date())
+        closures = sla.closure_days(months[0] - timedelta(days=7), NOW.date() + timedelta(days=60))
+        # The last month (cases still open today, some not yet contacted) and one from the middle of the year.
+        plans = month_plans(months[-1], now=NOW, closures=closures) + month_plans(months[5], now=NOW, closures=closures)
+        # And from the rest of the year, the first of each rarer kind: anonymous, a failed first call, a witness, on behalf.
+        rest = [p for m in months[:5] for p in month_plans(m, now=NOW, closures=closures)]
+        for rare in (lambda p: p.report.get("is_anonymous"), lambda p: any(not s.successful for s in p.steps),
+                     lambda p: p.report["reporter_role"] == PartyRole.WITNESS and not p.report.get("is_anonymous"),
+                     lambda p: p.report["reporter_role"] == PartyRole.REPORTER):
+            plans += [next(p for p in rest if rare(p))]
+        _demo_rows._Writer(users, closures, lambda key: uuid.uuid5(NAMESPACE, "bulk:" + key), NOW).write(plans)
+    kinds = {s.kind for p in plans for s in p.steps} | {"open" for p in plans if not any(s.kind == "close" for s in p.steps)}
+    assert kinds >= {"assign", "contact", "risk", "note", "monitoring", "close", "open"}
+    assert any(p.report.get("is_anonymous") for p in plans) and any(not s.successful for p in plans for s in p.steps)
+    for plan in plans:
+        _replay(plan, users, uuid.uuid5(NAMESPACE, "services:" + plan.key))
+    compared = {"deadlines": 0, "timeline": 0, "contacts": 0, "invitations": 0, "responses": 0, "messages": 0}
+    with time_machine.travel(NOW, tick=False):
+        for plan in plans:
+            bulk = Report.objects.get(submission_key=uuid.uuid5(NAMESPACE, "bulk:" + plan.key)).case
+            real = Report.objects.get(submission_key=uuid.uuid5(NAMESPACE, "services:" + plan.key)).case
+            expected = _snapshot(real)
+            assert _snapshot(bulk) == expected, plan.key
+            for name in compared:
+                compared[name] += len(expected[name])
+    assert all(n >= 10 for n in compared.values()), compared
+    assert Response.objects.count() and Message.objects.filter(key__startswith="survey-reminder").count()
+
+
+def test_plans_do_not_depend_on_the_day_they_are_drawn():
+    # The same calendar month gives the same cases whenever the command runs (only the cut-off moves).
+    march = datetime(2026, 3, 1).date()
+    early = month_plans(march, now=datetime(2026, 11, 28, 10, tzinfo=LONDON), closures=frozenset())
+    late = month_plans(march, now=datetime(2027, 2, 10, 10, tzinfo=LONDON), closures=frozenset())
+    assert [(p.key, p.received_at, p.report, [s.at for s in p.steps]) for p in early] == \
+        [(p.key, p.received_at, p.report, [s.at for s in p.steps]) for p in late]
+    # Nobody in a year of history shares a phone number or email with anyone else, or with the stories' people
+    # (related history would link strangers).
+    year = [p for m in months_before(datetime(2026, 11, 28).date()) for p in month_plans(m, now=NOW, closures=frozenset())]
+    for detail in ("phone", "email"):
+        values = [p.report[detail] for p in year if p.report.get(detail)]
+        assert len(set(values)) == len(values) > 100
+    source = open(_demo_rows.__file__.replace("_demo_rows", "seed_demo")).read()
+    stories = set(re.findall(r"0(?:7700 900|116 496 0)\d{3}", source))
+    assert len(stories) >= 10 and not stories & {p.report.get("phone") for p in year}
+    assert _demo_year.MONTHS == 12
