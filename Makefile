@@ -1,15 +1,17 @@
 # ASB Portal: two commands on a fresh machine.
-#   make run   set everything up and start the web app, Celery worker and beat
+#   make run   set everything up and start the web app, Celery worker and beat (PORT=NNNN make run: another port)
 #   make test  set everything up and run the whole test suite
 SHELL := /bin/bash
 PY := .venv/bin/python
 PIP := .venv/bin/pip
+# The web app's port: the banner prints it and honcho gives it to the web process (honcho's own default is 5000).
+PORT ?= 8000
 
-.PHONY: run test setup venv assets services database migrate demo lint bench clean
+.PHONY: run test setup venv assets services database migrate demo lint bench clean collectstatic prod-check
 
 run: setup demo
-	@$(PY) scripts/banner.py
-	.venv/bin/honcho start -f Procfile
+	@PORT=$(PORT) $(PY) scripts/banner.py
+	.venv/bin/honcho start -f Procfile -p $(PORT)
 
 test: setup chromium
 	.venv/bin/pytest $(PYTEST_ARGS)
@@ -48,6 +50,14 @@ chromium:
 lint: venv
 	.venv/bin/ruff check .
 	$(PY) manage.py makemigrations --check --dry-run
+
+# Production (README "Production deployment"): run with the production environment variables set.
+collectstatic: venv assets
+	DEBUG=false $(PY) manage.py collectstatic --no-input
+
+prod-check: venv
+	DEBUG=false $(PY) manage.py check --deploy --fail-level WARNING
+	DEBUG=false .venv/bin/gunicorn --check-config -c gunicorn.conf.py asb_portal.wsgi
 
 clean:
 	rm -rf .venv node_modules static/css static/govuk staticfiles

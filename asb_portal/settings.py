@@ -18,10 +18,20 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=True)
-SECRET_KEY = env.str(
-    "SECRET_KEY",
-    default="dev-only-insecure-key-change-me-in-production-0123456789abcdefghijkl",
-)
+DEVELOPMENT_SECRET_KEY = "dev-only-insecure-key-change-me-in-production-0123456789abcdefghijkl"
+SECRET_KEY = env.str("SECRET_KEY", default="") or DEVELOPMENT_SECRET_KEY
+# Production refuses to start on a guessable key (sessions and signed links could be forged):
+# it must be set, not the development one, at least 50 characters and not an obvious placeholder.
+if not DEBUG and (
+    SECRET_KEY == DEVELOPMENT_SECRET_KEY
+    or len(SECRET_KEY) < 50
+    or len(set(SECRET_KEY)) < 5
+    or re.search(r"change.?me|insecure|placeholder|secret.?key|example|your.?key", SECRET_KEY, re.IGNORECASE)
+):
+    raise ImproperlyConfigured(
+        "SECRET_KEY must be set to a long random value when DEBUG is off (50+ characters, not the development key), "
+        "e.g. python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+    )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -43,10 +53,12 @@ INSTALLED_APPS = [
     "reporting",
     "surveys",
     "dashboard",
+    "demo",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "asb_portal.permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -56,6 +68,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
+    "asb_portal.middleware.RefuseNulMiddleware",
 ]
 
 ROOT_URLCONF = "asb_portal.urls"
@@ -197,6 +210,11 @@ MEDIA_ROOT = STORAGES["default"]["OPTIONS"]["location"]
 MEDIA_URL = "/evidence-is-not-served-by-url/"
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=20 * 1024 * 1024)
 EVIDENCE_MAX_FILES = env.int("EVIDENCE_MAX_FILES", default=10)
+# Files a resident uploads wait ("staged") until the report is sent, and anyone can upload: limits per
+# journey, per client address (files, fails open without Redis) and for all staged files together.
+EVIDENCE_SESSION_MAX_BYTES = env.int("EVIDENCE_SESSION_MAX_BYTES", default=100 * 1024 * 1024)
+EVIDENCE_UPLOAD_RATE = env.str("EVIDENCE_UPLOAD_RATE", default="30/h")
+EVIDENCE_STAGED_MAX_BYTES = env.int("EVIDENCE_STAGED_MAX_BYTES", default=2 * 1024 * 1024 * 1024)
 # Let large evidence uploads stream to disk rather than memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -225,7 +243,9 @@ if not re.fullmatch(r"#[0-9a-fA-F]{6}", COUNCIL_COLOUR):
 # --- Public form protection -----------------------------------------------------------
 # Completed online reports per client address; the friendly page is templates/errors/429.html.
 REPORT_SUBMIT_RATE = env.str("REPORT_SUBMIT_RATE", default="10/h")
-LOGIN_RATE = env.str("LOGIN_RATE", default="10/m")
+LOGIN_RATE = env.str("LOGIN_RATE", default="10/m")  # sign-in attempts per client address
+# Failed sign-ins per username from one address: attempts elsewhere never lock the account holder out.
+LOGIN_FAILURE_RATE = env.str("LOGIN_FAILURE_RATE", default="10/m")
 RATELIMIT_VIEW = "asb_portal.views.rate_limited"
 # Behind a reverse proxy set this to the header carrying the client address.
 RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default=None) or None
@@ -278,7 +298,9 @@ CONTENT_SECURITY_POLICY = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Every message and traceback line is cut to a bounded length (user input can be any length).
+    "filters": {"truncate": {"()": "asb_portal.log_filters.TruncateLongValues"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["truncate"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django_redis": {"level": "ERROR"}},
 }
