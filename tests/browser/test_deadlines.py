@@ -4,6 +4,7 @@ closure day moves a first-contact date and back. axe-core on every page."""
 from datetime import date, datetime, time, timedelta
 
 import pytest
+import time_machine
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -20,6 +21,14 @@ TASK = f"Phone {MARGARET} to make first contact"
 # The due item for her next update.
 UPDATE_DUE = f"Update to {MARGARET}"
 TO_DO = "To do: people who prefer a phone call or a letter"
+
+
+@pytest.fixture(autouse=True)
+def _noon_today():
+    # Each test reads "today" once and compares it with what the server shows a minute later: run at
+    # 23:59 (pytest --at), midnight passed in between. Today's date is kept, the time of day is noon.
+    with time_machine.travel(datetime.combine(timezone.localdate(), time(12, 0), tzinfo=sla.LONDON), tick=True):
+        yield
 
 
 # --- the calendar (bank holidays and weekends only: no closure days are stored yet) ----------

@@ -190,6 +190,9 @@ def test_case_page_shows_timeline_and_related_history(client, officer_user):
 
 
 def test_call_centre_lookup_shows_status_but_no_case_file(client, call_centre_user, officer_user):
+    # The officer's name is shown; a random one (factory_boy's Faker) was once "Margaret", the victim's hidden name.
+    officer_user.first_name, officer_user.last_name = "Priya", "Shah"
+    officer_user.save(update_fields=["first_name", "last_name"])
     case, victim = victim_case()
     case_assign(case=case, officer=officer_user, actor=officer_user)
     contact_record(case=case, party=victim, method="phone", direction="out", successful=True, summary="Secret detail of the call",
