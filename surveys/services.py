@@ -61,7 +61,7 @@ _SURVEY_CHANNELS = {
 }
 
 
-def _channel_for(party: Party) -> str | None:
+def survey_channel_for(party: Party) -> str | None:
     # By their preference when we can use it; if not, what we have (cases.contact_rules.how_to_reach).
     reach = how_to_reach(party)
     return _SURVEY_CHANNELS[reach.method] if reach else None
@@ -76,13 +76,13 @@ def eligible_people(case: Case) -> list[Party]:
         if (p.role in UPDATE_ROLES or p.pk in reporters)
         and not p.is_unknown
         and not hasattr(p, "survey_opt_out")
-        and _channel_for(p) is not None
+        and survey_channel_for(p) is not None
     ]
 
 
 def survey_invite(*, case: Case, party: Party, purpose: str, actor=None) -> Invitation | None:
     """Ask one person, by their preferred method. At closure each person is asked once (unique constraint)."""
-    channel = _channel_for(party)
+    channel = survey_channel_for(party)
     if channel is None or hasattr(party, "survey_opt_out"):
         return None
     now = timezone.now()

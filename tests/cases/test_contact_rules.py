@@ -14,7 +14,7 @@ from cases.models import Party, PartyRole
 from cases.selectors import officer_home, parties_missing_final_update
 from cases.services import case_assign, party_add, party_update
 from surveys.models import SurveyChannel
-from surveys.services import _channel_for
+from surveys.services import survey_channel_for
 
 from .factories import PartyFactory, report_submission, submit_report
 
@@ -73,11 +73,11 @@ def test_the_sql_form_agrees_with_the_python_form():
 
 
 def test_surveys_go_by_the_shared_rule():
-    assert _channel_for(person(preferred_contact_method="text", phone=MOBILE)) == SurveyChannel.SMS
-    assert _channel_for(person(preferred_contact_method="letter", address="1 High St")) == SurveyChannel.PHONE
-    assert _channel_for(person(preferred_contact_method="text", phone=LANDLINE)) == SurveyChannel.PHONE
-    assert _channel_for(person(preferred_contact_method="", email="a@example.com")) == SurveyChannel.EMAIL
-    assert _channel_for(person(address="1 High St")) is None
+    assert survey_channel_for(person(preferred_contact_method="text", phone=MOBILE)) == SurveyChannel.SMS
+    assert survey_channel_for(person(preferred_contact_method="letter", address="1 High St")) == SurveyChannel.PHONE
+    assert survey_channel_for(person(preferred_contact_method="text", phone=LANDLINE)) == SurveyChannel.PHONE
+    assert survey_channel_for(person(preferred_contact_method="", email="a@example.com")) == SurveyChannel.EMAIL
+    assert survey_channel_for(person(address="1 High St")) is None
 
 
 def test_someone_no_message_can_reach_becomes_an_officers_task(officer_user):

@@ -13,9 +13,6 @@ from django.core.management import call_command
 from django.db.models import Count
 
 from cases import services, sla
-from cases.management.commands import _demo_rows, _demo_year
-from cases.management.commands._demo_year import month_plans, months_before
-from cases.management.commands.seed_demo import STORIES, Command, submission_key
 from cases.models import Case as CaseModel
 from cases.models import (
     CaseStatus,
@@ -29,6 +26,9 @@ from cases.models import (
     TimelineEntry,
 )
 from dashboard import selectors as dashboard
+from demo.management.commands import _demo_rows, _demo_year
+from demo.management.commands._demo_year import month_plans, months_before
+from demo.management.commands.seed_demo import STORIES, Command, submission_key
 from notifications.models import Message, MessageStatus
 from surveys import services as surveys
 from surveys.models import CommentAction, Invitation, Response, SurveyChannel

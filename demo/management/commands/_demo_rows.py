@@ -45,10 +45,9 @@ from cases.services import risk_question_set_active
 from cases.validators import normalise_phone, normalise_postcode
 from notifications.models import Message, MessageChannel, MessageStatus
 
-# Surveys sit above cases in the layering; the demo data is the one place in cases/ that tells the whole story,
-# so it reaches up. _channel_for is the sweep's own rule for how each person is asked.
+# survey_channel_for is the sweep's own rule for how each person is asked.
 from surveys.models import CommentAction, Invitation, Purpose, Response, SurveyChannel
-from surveys.services import SALT, _channel_for
+from surveys.services import SALT, survey_channel_for
 
 from ._demo_year import YOU_SAID_WE_DID, CasePlan, month_plans, months_before
 
@@ -348,10 +347,10 @@ class _Writer:
         """surveys.services.surveys_sweep a minute after closing, then the resident (or staff by phone) answering."""
         reporters = {id(state.reporter)}
         people = [p for p in state.parties if (p.role in UPDATE_ROLES or id(p) in reporters) and not p.is_unknown
-                  and _channel_for(p) is not None]
+                  and survey_channel_for(p) is not None]
         for party in people:
             sent = closed_at + SWEEP_DELAY
-            channel = _channel_for(party)
+            channel = survey_channel_for(party)
             invitation = Invitation(case=state.case, party=party, purpose=Purpose.CLOSURE, channel=channel, sent_at=sent,
                                     expires_at=sent + timedelta(days=settings.SURVEY_LINK_DAYS))
             self.invitations.append(invitation)
