@@ -271,6 +271,8 @@ def data_load(cases: int, seed: int) -> float:
             else:
                 officer = rng.choice(officers)
                 status = ("open" if rng.random() < 0.8 else "monitoring") if is_open else "closed"
+            if status == "new":
+                risk = "not_assessed"  # nobody has assessed a case still waiting for an officer (drawn anyway: same sequence)
             channel = "online" if rng.random() < 0.6 else "phone"
             anonymous = rng.random() < 0.03
             n_timeline = rng.randint(5, 15)

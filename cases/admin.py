@@ -34,7 +34,7 @@ class CategoryAdmin(admin.ModelAdmin):
 class RiskQuestionInline(admin.TabularInline):
     model = RiskQuestion
     extra = 1
-    fields = ["display_order", "text", "hint", "weight", "forces_high"]
+    fields = ["display_order", "text", "hint", "weight", "forces_high", "short_label"]
 
 
 @admin.register(RiskQuestionSet)

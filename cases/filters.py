@@ -5,8 +5,11 @@ import django_filters.fields
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.postgres.search import SearchQuery
-from django.db.models import Exists, OuterRef, Q
+from django.core.validators import RegexValidator
+from django.db.models import Case as CaseWhen
+from django.db.models import Exists, IntegerField, OuterRef, Q, Value, When
 
+from .form_fields import DateField
 from .models import Case, CaseStatus, Category, Channel, Party, Report, RiskLevel
 from .roles import GROUP_NAMES, Role
 from .validators import normalise_phone, normalise_postcode
@@ -34,6 +37,48 @@ class OfficerFilter(django_filters.ModelChoiceFilter):
     field_class = _OfficerFilterField
 
 
+class FilterDateField(DateField):
+    """An optional GOV.UK date input (day, month, year) whose every message names the date it is about.
+
+    A list or dashboard has two of them side by side, so "Enter the month" alone would not say which.
+    """
+
+    def __init__(self, *, label, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("require_all_fields", False)  # one message per missing box, each linked to its date
+        super().__init__(label=label, **kwargs)
+        for box, part in zip(self.fields, ("day", "month", "year"), strict=True):
+            box.error_messages = {**box.error_messages, "incomplete": f"{label} must include a {part}"}
+            box.validators = [RegexValidator(r"^[0-9]+$", self.invalid_message)]
+
+
+class DateInputFilter(django_filters.DateFilter):
+    field_class = FilterDateField
+
+
+class CaseFilterForm(forms.Form):
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("received_from"), data.get("received_to")
+        if start and end and start > end:
+            self.add_error("received_to", "Received to must be the same as or after received from")
+        return data
+
+
+# Risk sorts by severity, not by the stored word (alphabetically "not_assessed" would fall between medium and standard).
+RISK_RANK = CaseWhen(
+    *[When(risk_level=level, then=Value(rank)) for rank, level in enumerate(RiskLevel.values)], default=Value(-1),
+    output_field=IntegerField(),
+)
+
+
+class CaseOrderingFilter(django_filters.OrderingFilter):
+    def get_ordering_value(self, param):
+        if param.lstrip("-") == "risk":
+            return RISK_RANK.desc() if param.startswith("-") else RISK_RANK.asc()
+        return super().get_ordering_value(param)
+
+
 class CaseFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label="Search", method="search",
@@ -47,22 +92,22 @@ class CaseFilter(django_filters.FilterSet):
     category = django_filters.ModelChoiceFilter(label="Category", queryset=Category.objects.all(), empty_label="Any category")
     officer = OfficerFilter(label="Officer", queryset=staff_officers(), method="by_officer", empty_label="Any officer", null_label="Unassigned")
     channel = django_filters.ChoiceFilter(label="Channel", choices=Channel.choices, method="by_channel", empty_label="Any channel")
-    received_from = django_filters.DateFilter(
-        field_name="received_at", lookup_expr="date__gte", label="Received from", widget=forms.DateInput(attrs={"type": "date"})
-    )
-    received_to = django_filters.DateFilter(
-        field_name="received_at", lookup_expr="date__lte", label="Received to", widget=forms.DateInput(attrs={"type": "date"})
-    )
-    sort = django_filters.OrderingFilter(
+    # GOV.UK date inputs: in the URL as received_from_0 (day), _1 (month) and _2 (year).
+    received_from = DateInputFilter(field_name="received_at", lookup_expr="date__gte", label="Received from")
+    received_to = DateInputFilter(field_name="received_at", lookup_expr="date__lte", label="Received to")
+    sort = CaseOrderingFilter(
         label="Sort by",
         fields=(("received_at", "received"), ("reference", "reference"), ("status", "status"), ("risk_level", "risk"), ("officer__first_name", "officer")),
         field_labels={
             "received": "Oldest first", "-received": "Newest first", "reference": "Reference", "-reference": "Reference (descending)",
-            "status": "Status", "-status": "Status (descending)", "risk": "Risk (standard first)", "-risk": "Risk (high first)",
+            "status": "Status", "-status": "Status (descending)", "risk": "Risk (not assessed first)", "-risk": "Risk (high first)",
             "officer": "Officer", "-officer": "Officer (descending)",
         },
         empty_label="Newest first",
     )
+
+    class Meta:
+        form = CaseFilterForm
 
     def search(self, queryset, name, value):
         """Reference, name, phone, email, address or postcode, or words from the descriptions.

@@ -40,6 +40,11 @@ RISK_QUESTIONS = [
     ("Has the victim spoken about harming themselves?", "A yes makes the case high risk: also follow the safeguarding procedure", 3, True),
 ]
 RISK_BANDS = {"medium_from": 7, "high_from": 14}
+# The few words said beside the score when a yes forces high risk ("High: violence or threats reported").
+RISK_SHORT_LABELS = {
+    "Has there been violence, or threats of violence?": "violence or threats reported",
+    "Has the victim spoken about harming themselves?": "victim has spoken about self-harm",
+}
 
 # (slug, name, formality, default duration in days, appeal window in days, minimum age, description)
 ACTION_TYPES = [
@@ -103,9 +108,13 @@ def casework_reference_ensure(apps=None) -> None:
     PartnerAgency = apps.get_model("cases", "PartnerAgency")
     if not RiskQuestionSet.objects.exists():
         question_set = RiskQuestionSet.objects.create(name="ASB risk assessment", is_active=True, **RISK_BANDS)
+        # Migration 0004 runs this before RiskQuestion had short_label (0014 adds it and fills the labels then).
+        labelled = any(f.name == "short_label" for f in RiskQuestion._meta.get_fields())
         for order, (text, hint, weight, forces_high) in enumerate(RISK_QUESTIONS, start=1):
+            extra = {"short_label": RISK_SHORT_LABELS.get(text, "")} if labelled else {}
             RiskQuestion.objects.create(
-                question_set=question_set, text=text, hint=hint, weight=weight, forces_high=forces_high, display_order=order * 10
+                question_set=question_set, text=text, hint=hint, weight=weight, forces_high=forces_high, display_order=order * 10,
+                **extra,
             )
     for slug, name, formality, duration, appeal, age, description in ACTION_TYPES:
         ActionType.objects.get_or_create(

@@ -10,6 +10,8 @@ import holidays
 
 LONDON = ZoneInfo("Europe/London")
 FIRST_CONTACT_WORKING_DAYS = 3
+# Any level but high, "not_assessed" included, is owed an update every 14 days: until an assessment says
+# otherwise the published standard for standard and medium risk applies.
 UPDATE_INTERVAL_DAYS = {"high": 7}
 DEFAULT_UPDATE_INTERVAL_DAYS = 14
 END_OF_DAY = time(23, 59, 59)

@@ -63,6 +63,9 @@ class ClosureReason(models.TextChoices):
 
 
 class RiskLevel(models.TextChoices):
+    # Until the first assessment a case has no risk level: it is owed updates as standard (14 days) but is shown
+    # and counted apart, so nobody reads "standard" as a judgement that was never made.
+    NOT_ASSESSED = "not_assessed", "Not assessed"
     STANDARD = "standard", "Standard"
     MEDIUM = "medium", "Medium"
     HIGH = "high", "High"
@@ -114,7 +117,7 @@ class Case(models.Model):
     reference = models.CharField(max_length=20, unique=True, editable=False)
     status = models.CharField(max_length=20, choices=CaseStatus.choices, default=CaseStatus.NEW)
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="cases")
-    risk_level = models.CharField(max_length=20, choices=RiskLevel.choices, default=RiskLevel.STANDARD)
+    risk_level = models.CharField(max_length=20, choices=RiskLevel.choices, default=RiskLevel.NOT_ASSESSED)
     officer = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="cases"
     )
@@ -236,6 +239,8 @@ class Report(models.Model):
     reporter_role = models.CharField(max_length=20, choices=PartyRole.choices)
     is_anonymous = models.BooleanField(default=False)
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="reports")
+    # What else is happening besides the main category (noise and intimidation, say).
+    other_categories = models.ManyToManyField(Category, blank=True, related_name="also_in_reports")
     address = models.CharField(max_length=300, blank=True)
     postcode = models.CharField(max_length=10, blank=True)
     location_description = models.CharField(max_length=500, blank=True)

@@ -54,6 +54,10 @@ class Contact(models.Model):
         return f"{self.get_method_display()} with {self.party} on {self.occurred_at:%Y-%m-%d}"
 
 
+# An assessment always gives a level; "not assessed" belongs to a case that has none yet.
+ASSESSED_LEVELS = [(value, label) for value, label in RiskLevel.choices if value != RiskLevel.NOT_ASSESSED]
+
+
 class RiskQuestionSet(models.Model):
     """A risk assessment form, held as data. The active set is used for new assessments."""
 
@@ -85,6 +89,10 @@ class RiskQuestion(models.Model):
     hint = models.CharField(max_length=300, blank=True)
     weight = models.PositiveSmallIntegerField(default=1)
     forces_high = models.BooleanField(default=False, help_text="A yes makes the assessment high risk whatever the score.")
+    short_label = models.CharField(
+        max_length=100, blank=True,
+        help_text="A few words shown beside the score when a yes forces high risk, e.g. \"violence or threats reported\".",
+    )
     display_order = models.PositiveSmallIntegerField(default=100)
 
     class Meta:
@@ -103,7 +111,9 @@ class RiskAssessment(models.Model):
     # [{"question": text, "weight": n, "answer": bool}], a snapshot: later edits to questions do not rewrite history.
     answers = models.JSONField()
     score = models.PositiveSmallIntegerField()
-    level = models.CharField(max_length=10, choices=RiskLevel.choices)
+    level = models.CharField(max_length=10, choices=ASSESSED_LEVELS)
+    # Short labels of the yes answers that forced the band whatever the score (empty when the score set it).
+    forced_by = models.JSONField(default=list, blank=True)
     notes = models.TextField(blank=True)
     assessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     assessed_at = models.DateTimeField()
@@ -113,6 +123,11 @@ class RiskAssessment(models.Model):
 
     def __str__(self):
         return f"{self.case_id} {self.level} ({self.score})"
+
+    @property
+    def band_reason(self) -> str:
+        """"High: violence or threats reported" when an answer forced the band; empty when the score set it."""
+        return f"{self.get_level_display()}: {', '.join(self.forced_by)}" if self.forced_by else ""
 
 
 class ActionType(models.Model):

@@ -38,7 +38,7 @@ from .common import (
 from .deadlines import deadlines_cancel, deadlines_recompute_for_risk, deadlines_restart
 from .matching import parties_dedupe_case
 
-RISK_ORDER = [RiskLevel.STANDARD, RiskLevel.MEDIUM, RiskLevel.HIGH]
+RISK_ORDER = [RiskLevel.NOT_ASSESSED, RiskLevel.STANDARD, RiskLevel.MEDIUM, RiskLevel.HIGH]  # lowest first
 
 
 def _name(user) -> str:

@@ -27,8 +27,9 @@ def risk_assess(*, case, answers: dict[int, bool], actor, party=None, notes: str
     if party is not None and party.case_id != case.pk:
         raise CaseError("Choose someone on this case")
     score = sum(q.weight for q in questions if answers[q.pk])
-    forced = any(q.forces_high and answers[q.pk] for q in questions)
-    level = question_set.level_for(score, forced_high=forced)
+    # The questions whose yes forced the band, in the words said beside the score ("violence or threats reported").
+    forced_by = [q.short_label or q.text for q in questions if q.forces_high and answers[q.pk]]
+    level = question_set.level_for(score, forced_high=bool(forced_by))
     assessment = RiskAssessment.objects.create(
         case=case,
         party=party,
@@ -36,12 +37,15 @@ def risk_assess(*, case, answers: dict[int, bool], actor, party=None, notes: str
         answers=[{"question": q.text, "weight": q.weight, "answer": answers[q.pk]} for q in questions],
         score=score,
         level=level,
+        forced_by=forced_by,
         notes=notes,
         assessed_by=actor,
         assessed_at=timezone.now(),
     )
     before = case.risk_level
     summary = f"Risk assessed: {RiskLevel(level).label.lower()} (score {score})"
+    if assessment.band_reason:
+        summary = f"Risk assessed: {assessment.band_reason} (score {score})"
     if before != level:
         summary += f", was {RiskLevel(before).label.lower()}"
         case.risk_level = level

@@ -72,6 +72,8 @@ def risk_add(request, reference):
             case=case, answers=form.answers(), party=form.party(), notes=form.cleaned_data["notes"], actor=request.user,
             expected_version=form.expected_version,
         )
+        if assessment.band_reason:
+            return f"Risk assessed as {assessment.band_reason} (score {assessment.score})"
         return f"Risk assessed as {assessment.get_level_display().lower()} (score {assessment.score})"
 
     return _case_form(request, reference, forms.RiskAssessmentForm, title="Risk assessment", save=save,

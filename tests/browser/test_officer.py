@@ -163,6 +163,10 @@ def test_officer_works_a_case_from_first_contact_to_closure(browser_page, office
     b.click_to(mine.get_by_role("link", name=reference, exact=True), expect_path=case_path(reference))
     heading = page.get_by_role("heading", level=1)
     expect(heading).to_contain_text("New")
+    # Nobody has assessed the risk yet: the page says so and never calls it standard.
+    expect(heading.locator(".govuk-tag--grey")).to_have_text("Not assessed for risk")
+    expect(page.locator(".govuk-summary-list__row").filter(has_text="Risk")).to_have_text(re.compile(r"^\s*Risk\s+Not assessed for risk\s*$"))
+    expect(page.get_by_text("Standard")).to_have_count(0)
     expect(page.locator(".govuk-summary-list__row").filter(has_text="Officer")).to_contain_text(
         officer_user.get_full_name()
     )
@@ -183,9 +187,11 @@ def test_officer_works_a_case_from_first_contact_to_closure(browser_page, office
     answer_risk(page, yes={VIOLENCE})
     page.get_by_label("Notes (optional)", exact=True).fill("Threatened on the stairs last week")
     save_form(b, reference, "Save risk assessment")
-    expect(success_banner(page)).to_contain_text("Risk assessed as high")
+    expect(success_banner(page)).to_contain_text("Risk assessed as High: violence or threats reported (score 3)")
     expect(heading.locator(".govuk-tag--red")).to_have_text("High risk")
-    expect(page.locator(".govuk-summary-list__row").filter(has_text="Risk")).to_contain_text("High risk score 3")
+    expect(page.locator(".govuk-summary-list__row").filter(has_text="Risk")).to_contain_text(
+        "High risk score 3 (High: violence or threats reported)"
+    )
 
     # 4. A Community Protection Warning against Flat 3, served today.
     press_case_button(b, reference, "Record an action", suffix="actions/add/")

@@ -385,7 +385,7 @@ def test_a_changed_risk_level_is_set_on_the_case_with_old_and_new_in_the_timelin
     case.refresh_from_db()
     assert case.risk_level == RiskLevel.MEDIUM and case.version == version + 1
     entry = latest_entry(case, TimelineKind.RISK)
-    assert entry.changes == {"risk_level": [RiskLevel.STANDARD, RiskLevel.MEDIUM]}
+    assert entry.changes == {"risk_level": [RiskLevel.NOT_ASSESSED, RiskLevel.MEDIUM]}
     assert entry.actor == officer_user
 
 
@@ -406,6 +406,7 @@ def test_reassessment_keeps_the_history_and_the_latest_sets_the_level(officer_us
 
 def test_a_reassessment_at_the_same_level_records_no_level_change(officer_user):
     case, _ = case_with_victim()
+    risk_assess(case=case, answers=answers(0), actor=officer_user)
     risk_assess(case=case, answers=answers(0), actor=officer_user)
     entry = latest_entry(case, TimelineKind.RISK)
     assert entry.changes == {} and entry.actor == officer_user
@@ -443,7 +444,7 @@ def test_a_stale_risk_assessment_is_refused_and_changes_nothing(officer_user):
     with pytest.raises(StaleEditError):
         risk_assess(case=case, answers=answers(8), actor=officer_user, expected_version=opened_version)
     assert snapshot(case) == before
-    assert refreshed(case).risk_level == RiskLevel.STANDARD
+    assert refreshed(case).risk_level == RiskLevel.NOT_ASSESSED
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1307,7 +1308,20 @@ def test_merging_keeps_the_higher_risk_level(officer_user):
     merged = case_merge(duplicate=duplicate, into=keep, actor=officer_user)
     merged.refresh_from_db()
     assert merged.risk_level == RiskLevel.HIGH
-    assert merged.timeline.filter(kind="risk", changes__risk_level=["standard", "high"]).exists()
+    assert merged.timeline.filter(kind="risk", changes__risk_level=["not_assessed", "high"]).exists()
+
+
+def test_merging_an_assessed_case_into_an_unassessed_one_keeps_the_assessed_level(officer_user):
+    from cases.models import RiskLevel
+    from cases.services import case_merge
+
+    keep = submit_report().case
+    duplicate = submit_report(report_submission(phone="07700 900555", email="b@example.com")).case
+    risk_assess(case=duplicate, answers=answers(0), actor=officer_user)  # standard
+    merged = case_merge(duplicate=refreshed(duplicate), into=keep, actor=officer_user)
+    merged.refresh_from_db()
+    assert merged.risk_level == RiskLevel.STANDARD
+    assert merged.timeline.filter(kind="risk", changes__risk_level=["not_assessed", "standard"]).exists()
 
 
 # --- dates in order (found while building the demo data) -------------------------------------

@@ -250,7 +250,7 @@ def _snapshot(case) -> dict:
                          "is_first_contact", "is_update", "is_final_update", "recorded_by", "created_at"),
         "deadlines": rows(case.deadlines, "kind", "party", "starts_at", "due_at", "interval_days", "met_at", "cancelled_at",
                           "breached", "created_at"),
-        "risk": rows(case.risk_assessments, "party", "question_set", "answers", "score", "level", "notes", "assessed_by",
+        "risk": rows(case.risk_assessments, "party", "question_set", "answers", "score", "level", "forced_by", "notes", "assessed_by",
                      "assessed_at"),
         "timeline": timeline,
         "invitations": [(parties[i.party_id], i.purpose, i.channel, i.sent_at, i.expires_at, i.reminded_at, i.responded_at)

@@ -205,14 +205,18 @@ class _Case:
         questions = self.w.questions
         answers = {q.pk: any(p in q.text.lower() for p in step.yes) for q in questions}
         score = sum(q.weight for q in questions if answers[q.pk])
-        level = self.w.question_set.level_for(score, forced_high=any(q.forces_high and answers[q.pk] for q in questions))
+        forced_by = [q.short_label or q.text for q in questions if q.forces_high and answers[q.pk]]
+        level = self.w.question_set.level_for(score, forced_high=bool(forced_by))
         victim = next((p for p in self.parties if p.role == PartyRole.VICTIM), None) or self.reporter
-        self.w.assessments.append(RiskAssessment(
+        assessment = RiskAssessment(
             case=self.case, party=victim, question_set=self.w.question_set, score=score, level=level, notes=step.text,
             answers=[{"question": q.text, "weight": q.weight, "answer": answers[q.pk]} for q in questions],
-            assessed_by=self.officer, assessed_at=step.at))
+            forced_by=forced_by, assessed_by=self.officer, assessed_at=step.at)
+        self.w.assessments.append(assessment)
         before = self.case.risk_level
         summary = f"Risk assessed: {RiskLevel(level).label.lower()} (score {score})"
+        if assessment.band_reason:
+            summary = f"Risk assessed: {assessment.band_reason} (score {score})"
         if before != level:
             summary += f", was {RiskLevel(before).label.lower()}"
             self.case.risk_level = level

@@ -197,7 +197,9 @@ class CasePlan:
     officer: str
     steps: list[Step] = field(default_factory=list)
     survey: SurveyPlan | None = None
-    level: str = "standard"  # the risk level the assessment is meant to give (updates every 14 days, 7 if high)
+    # The risk level the assessment is meant to give (updates every 14 days, 7 if high); a case never assessed
+    # (no contact owed, or not yet contacted) stays "not_assessed".
+    level: str = "not_assessed"
 
 
 def months_before(today: date, months: int = MONTHS) -> list[date]:
