@@ -187,7 +187,11 @@ def trends(filters: Filters, *, months: int = 12, today: date | None = None, now
         cursor = (cursor - timedelta(days=1)).replace(day=1)
     month_starts.reverse()
     period = Period("12m", month_starts[0], today, "")
-    rows = {m: {"month": m, "reports": 0, "first_contact": Share(0, 0), "updates": Share(0, 0), "satisfaction": None} for m in month_starts}
+    rows = {
+        m: {"month": m, "reports": 0, "first_contact": Share(0, 0), "updates": Share(0, 0), "updates_high": Share(0, 0),
+            "mean_days_between_updates": None, "satisfaction": None}
+        for m in month_starts
+    }
 
     def month_of(value):
         return value.astimezone(sla.LONDON).date().replace(day=1) if isinstance(value, datetime) else value.replace(day=1)
@@ -206,6 +210,19 @@ def trends(filters: Filters, *, months: int = 12, today: date | None = None, now
         for month, total, met in grouped:
             if month_of(month) in rows:
                 rows[month_of(month)][key] = Share(met, total)
+    high = deadlines.filter(HIGH_RISK_UPDATE).values_list("m").annotate(total=Count("id"), met=Count("id", filter=MET_ON_TIME))
+    for month, total, met in high:
+        if month_of(month) in rows:
+            rows[month_of(month)]["updates_high"] = Share(met, total)
+    # Mean gap of the updates given each month, as the headline figure counts them (by when the update was given).
+    gap = ExpressionWrapper(F("met_at") - F("starts_at"), output_field=DurationField())
+    given = (
+        deadlines_for(filters).filter(kind=DeadlineKind.VICTIM_UPDATE, met_at__gte=period.start_at, met_at__lte=period.end_at)
+        .annotate(m=TruncMonth("met_at", tzinfo=sla.LONDON)).values_list("m").annotate(mean=Avg(gap))
+    )
+    for month, mean in given:
+        if month_of(month) in rows and mean is not None:
+            rows[month_of(month)]["mean_days_between_updates"] = round(mean.total_seconds() / 86400, 1)
     survey = responses(period, filters).annotate(m=TruncMonth("submitted_at", tzinfo=sla.LONDON)).values_list("m").annotate(
         total=Count("id"), ok=Count("id", filter=Q(overall__gte=survey_selectors.SATISFIED))
     )

@@ -8,7 +8,7 @@ from django.views.decorators.cache import never_cache
 from cases.roles import Role
 from cases.views.access import role_required
 
-from . import selectors
+from . import selectors, targets
 from .exports import EXPORTS, export_filename, export_rows
 from .forms import DashboardForm
 
@@ -33,9 +33,12 @@ def dashboard(request):
     form, period, filters = _read(request)
     query = request.GET.urlencode()
     trend_rows = selectors.trends(filters)
+    for row in trend_rows:
+        row["verdicts"] = targets.month_verdicts(row)
+    figures = selectors.figures(period, filters)
     context = {
-        "form": form, "period": period, "query": query, "figures": selectors.figures(period, filters),
-        "trends": trend_rows, "bars": _bars(trend_rows), "workload": selectors.workload(filters),
+        "form": form, "period": period, "query": query, "figures": figures, "verdicts": targets.headline_verdicts(figures),
+        "targets": targets.TARGETS, "trends": trend_rows, "bars": _bars(trend_rows), "workload": selectors.workload(filters),
     }
     return render(request, "dashboard/dashboard.html", context)
 

@@ -166,7 +166,8 @@ def test_case_list_filters(client, officer_user, call_centre_user):
     assert shown(officer=officer_user.pk) == {mine.reference}
     assert shown(officer="null") == {phoned.reference, closed.reference}
     assert shown(channel="phone") == {phoned.reference}
-    assert shown(received_from=(timezone.localdate() + timedelta(days=1)).isoformat()) == set()
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    assert shown(received_from_0=tomorrow.day, received_from_1=tomorrow.month, received_from_2=tomorrow.year) == set()
 
 
 def test_case_list_is_paginated(client, officer_user):

@@ -47,7 +47,8 @@ def test_the_page_shows_figures_targets_and_accessible_trends(client, manager_us
 
 def test_bad_custom_dates_are_refused_with_an_error_summary(client, manager_user):
     client.force_login(manager_user)
-    page = client.get("/dashboard/", {"period": "custom", "start": "2026-02-01", "end": "2026-01-01"}).content.decode()
+    page = client.get("/dashboard/", {"period": "custom", "start_0": "1", "start_1": "2", "start_2": "2026",
+                                      "end_0": "1", "end_1": "1", "end_2": "2026"}).content.decode()
     assert "There is a problem" in page and "The end date must be on or after the start date" in page
 
 
