@@ -23,3 +23,20 @@ class TruncateLongValues(logging.Filter):
             text = logging.Formatter().formatException(record.exc_info)
             record.exc_text = "\n".join(_cut(line, MAX_TRACEBACK_LINE) for line in text.splitlines())
         return True
+
+
+class RefusalsOnOneLine(logging.Filter):
+    """A 403 or 404 is an expected answer, not a fault: log it as one line, without the traceback Django attaches.
+
+    django.request logs PermissionDenied and Http404 as warnings with exc_info; a traceback per refused page
+    buries real errors. Only the record is changed (4xx at status 403/404); 5xx keep their traceback.
+    """
+
+    STATUSES = {403, 404}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "status_code", None) in self.STATUSES:
+            record.exc_info = None
+            record.exc_text = None
+            record.stack_info = None
+        return True

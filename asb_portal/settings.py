@@ -299,10 +299,21 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     # Every message and traceback line is cut to a bounded length (user input can be any length).
-    "filters": {"truncate": {"()": "asb_portal.log_filters.TruncateLongValues"}},
+    # A refused page (403, 404) is one line without a traceback; it is expected, not a fault.
+    "filters": {
+        "truncate": {"()": "asb_portal.log_filters.TruncateLongValues"},
+        "refusals": {"()": "asb_portal.log_filters.RefusalsOnOneLine"},
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["truncate"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django_redis": {"level": "ERROR"}},
+    "loggers": {
+        "django_redis": {"level": "ERROR"},
+        # Django's default "django" handlers (console when DEBUG, mail_admins: no ADMINS here) printed every
+        # record a second time besides the root's console; the root alone prints them.
+        "django": {"handlers": [], "level": "INFO"},
+        # On the logger itself (not a handler) so every handler, and pytest's caplog, sees the one-line record.
+        "django.request": {"filters": ["refusals"]},
+    },
 }
 
 # Outbox relay: a pending message older than this is the relay's to deliver.

@@ -7,6 +7,8 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
+from cases.roles import CAN_LOG_PHONE_REPORTS, CAN_READ_CASE_FILE, has_any_role
+
 
 @never_cache
 def healthz(request):
@@ -36,12 +38,18 @@ def bad_request(request, exception=None):
     return render(request, "errors/400.html", status=400)
 
 
+def _is_staff(request) -> bool:
+    # Signed-in staff keep their navigation and "Signed in as" on an error page, and a way back to their home.
+    user = getattr(request, "user", None)
+    return bool(user is not None and user.is_authenticated and has_any_role(user, CAN_LOG_PHONE_REPORTS | CAN_READ_CASE_FILE))
+
+
 def forbidden(request, exception=None):
-    return render(request, "errors/403.html", status=403)
+    return render(request, "errors/403.html", {"staff": _is_staff(request)}, status=403)
 
 
 def not_found(request, exception=None):
-    return render(request, "errors/404.html", status=404)
+    return render(request, "errors/404.html", {"staff": _is_staff(request)}, status=404)
 
 
 def server_error(request):

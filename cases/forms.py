@@ -95,7 +95,8 @@ class ContactForm(CaseForm):
     gave_update = forms.BooleanField(label="They were told about progress on the case (counts as an update)", required=False)
     final_update = forms.BooleanField(label="This is the final update before closing the case", required=False)
     occurred_on = _date_field("Date of the contact")
-    occurred_time = forms.TimeField(label="Time", required=False, help_text="For example, 14:30", widget=forms.TextInput,
+    occurred_time = forms.TimeField(label="Time (optional)", required=False, widget=forms.TextInput,
+                                    help_text="For example, 14:30. Leave it empty to use the time now",
                                     error_messages={"invalid": "Enter a time like 14:30"})
     summary = forms.CharField(label="Summary", widget=forms.Textarea(attrs={"rows": 4}), max_length=5000,
                               error_messages={"required": "Summarise the contact"})
@@ -103,6 +104,8 @@ class ContactForm(CaseForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["party"].choices = self.party_choices(people_only=True)
+        # Shown beside the form: how each person can be reached, so the officer need not go back to the case.
+        self.people = [p for p in self.case.parties.all() if not p.is_unknown]
         self.fields["occurred_on"].initial = timezone.localdate()
         self.helper.layout = Layout(
             Field.radios("party", small=True), Field.radios("method", small=True), Field.radios("direction", small=True),

@@ -314,10 +314,16 @@ def officer_home(user, *, unassigned_limit: int = 20, action_days: int = 14) -> 
     for case in urgent:
         dues = _dues(case)
         rows.append({"case": case, "next": dues[0] if dues else None, "overdue": [d for d in dues if d.overdue]})
-    unassigned = list(
-        visible.filter(officer__isnull=True, status=CaseStatus.NEW).select_related("category").defer("search_document")
+    # The same due facts as my cases (one prefetch of open deadlines): a case three days past its first contact
+    # must not look like one that arrived this morning.
+    waiting = list(
+        _with_due_facts(visible.filter(officer__isnull=True, status=CaseStatus.NEW).select_related("category").defer("search_document"))
         .order_by("received_at")[:unassigned_limit]
     )
+    unassigned = []
+    for case in waiting:
+        dues = _dues(case)
+        unassigned.append({"case": case, "next": dues[0] if dues else None, "overdue": [d for d in dues if d.overdue]})
     horizon = timezone.localdate() + timedelta(days=action_days)
     action_dates = list(
         Action.objects.filter(case__in=mine, status__in=[ActionStatus.PLANNED, ActionStatus.IN_FORCE])

@@ -26,7 +26,14 @@ class SurveyError(Exception):
 
 
 class SurveyLinkError(SurveyError):
-    pass
+    """`reason` lets the page say one thing: "answered" thanks them; the others say nothing was recorded."""
+
+    def __init__(self, message: str, *, reason: str = "invalid"):
+        super().__init__(message)
+        self.reason = reason
+
+
+ANSWERED = "You have already answered this survey. Thank you."
 
 
 def invitation_token(invitation: Invitation) -> str:
@@ -42,16 +49,16 @@ def invitation_from_token(token: str) -> Invitation:
     try:
         data = signing.loads(token, salt=SALT, max_age=timedelta(days=settings.SURVEY_LINK_DAYS))
     except signing.SignatureExpired:
-        raise SurveyLinkError("This survey link has expired.")
+        raise SurveyLinkError("This survey link has expired.", reason="expired")
     except signing.BadSignature:
         raise SurveyLinkError("This survey link is not valid. Check you copied the whole link.")
     invitation = Invitation.objects.select_related("case", "party").filter(pk=data.get("i")).first()
     if invitation is None:
         raise SurveyLinkError("This survey link is not valid. Check you copied the whole link.")
     if invitation.responded_at is not None:
-        raise SurveyLinkError("This survey has already been answered. Thank you.")
+        raise SurveyLinkError(ANSWERED, reason="answered")
     if hasattr(invitation.party, "survey_opt_out"):
-        raise SurveyLinkError("You asked us not to send you surveys, so this link no longer works.")
+        raise SurveyLinkError("You asked us not to send you surveys, so this link no longer works.", reason="opted_out")
     return invitation
 
 
@@ -167,7 +174,7 @@ def survey_submit(*, token: str | None = None, invitation: Invitation | None = N
         invitation = invitation_from_token(token)
     invitation = Invitation.objects.select_for_update(of=("self",)).select_related("case", "case__category", "case__officer").get(pk=invitation.pk)
     if invitation.responded_at is not None:
-        raise SurveyLinkError("This survey has already been answered. Thank you.")
+        raise SurveyLinkError(ANSWERED, reason="answered")
     now = timezone.now()
     first_report = invitation.case.reports.order_by("received_at").first()
     response = Response.objects.create(

@@ -13,7 +13,7 @@ from .models import Purpose, Response
 
 
 def _link_problem(request, exc):
-    return render(request, "surveys/link_problem.html", {"message": str(exc)}, status=410)
+    return render(request, "surveys/link_problem.html", {"message": str(exc), "reason": exc.reason}, status=410)
 
 
 @never_cache

@@ -165,8 +165,12 @@ def test_resident_answers_the_survey_from_the_emailed_link(browser_page, officer
     assert invitation.responded_at is not None
 
     # 4. The same link again: already answered, nothing more recorded.
-    visit_link_problem(b, path)
-    expect(page.get_by_role("main")).to_contain_text("This survey has already been answered")
+    response = page.goto(path)
+    assert response is not None and response.status == 410
+    b.check_axe()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Survey already answered")
+    expect(page.get_by_role("main")).to_contain_text("You have already answered this survey. Thank you.")
+    expect(page.get_by_role("main")).not_to_contain_text("Nothing has been recorded")
     assert Response.objects.count() == 1
 
     # 5. A link with one character changed: not valid.

@@ -128,7 +128,7 @@ def test_answers_are_recorded_once_with_what_they_are_about(officer_user):
     response = survey_submit(token=token, answers=answers(), comments="  Faster please ", may_contact=True)
     assert response.satisfied and response.comments == "Faster please" and response.may_contact
     assert response.category_name == "Noise" and response.report_channel == "online"
-    with pytest.raises(SurveyLinkError, match="already been answered"):
+    with pytest.raises(SurveyLinkError, match="already answered"):
         survey_submit(token=token, answers=answers(overall="1"))
     assert Response.objects.get().overall == 5  # answers cannot be changed once sent
 

@@ -26,7 +26,8 @@ def test_the_resident_answers_once_and_a_used_link_says_so(client, officer_user)
     response = client.post(url, {**GOOD, "comments": "<b>Thanks</b>", "may_contact": "no"})
     assert response["Location"] == "/survey/thanks/"
     again = client.get(url)
-    assert again.status_code == 410 and "already been answered" in again.content.decode()
+    assert again.status_code == 410 and "You have already answered this survey. Thank you." in again.content.decode()
+    assert "Nothing has been recorded" not in again.content.decode()  # it was: one message, not two that disagree
     assert client.post(url, {**GOOD, "may_contact": "no"}).status_code == 410
     assert Response.objects.count() == 1 and Response.objects.get().comments == "<b>Thanks</b>"
 
