@@ -19,7 +19,7 @@ from formtools.wizard.views import NamedUrlSessionWizardView
 from asb_portal.views import rate_limited
 from cases import sla
 from cases.contact_rules import message_channel_for
-from cases.models import Channel, Evidence
+from cases.models import Channel, DeadlineKind, Evidence
 from cases.ratelimits import client_address
 from cases.roles import CAN_LOG_PHONE_REPORTS, has_any_role
 from cases.selectors import (
@@ -35,6 +35,7 @@ from . import forms
 
 ONLINE_STEPS = [
     ("category", forms.CategoryForm),
+    ("other-categories", forms.OtherCategoriesForm),
     ("location", forms.LocationForm),
     ("when", forms.WhenForm),
     ("description", forms.DescriptionForm),
@@ -172,6 +173,8 @@ class OnlineReportWizard(NamedUrlSessionWizardView):
         kwargs = super().get_form_kwargs(step)
         if step == "evidence":
             kwargs["staged_count"] = self._staged_files().count()
+        elif step == "other-categories":
+            kwargs["main_category"] = (self.get_cleaned_data_for_step("category") or {}).get("category")
         elif step == "contact-preferences":
             kwargs["contact_details"] = self.get_cleaned_data_for_step("about-you") or {}
         elif step == "consent":
@@ -270,6 +273,7 @@ PHONE_SECTIONS = [
     ("customer-group", forms.CustomerGroupForm),
     ("contact-preferences", forms.ContactPreferencesForm),
     ("category", forms.CategoryForm),
+    ("other-categories", forms.OtherCategoriesForm),
     ("location", forms.LocationForm),
     ("when", forms.WhenForm),
     ("description", forms.DescriptionForm),
@@ -377,9 +381,16 @@ def phone_done(request, reference):
     report = phone_report_for_confirmation(request.user, reference=reference)
     if report is None:
         raise Http404
+    # Added to an open case (an earlier report is on it): not a new case, so no new first-contact promise;
+    # a date is given only while first contact is still owed to this caller.
+    added_to_case = report.case.reports.filter(received_at__lt=report.received_at).exists()
+    due = first_contact_due_for(report)
+    if added_to_case and report.reporter_id and not report.reporter.deadlines.open().filter(kind=DeadlineKind.FIRST_CONTACT).exists():
+        due = None
     context = {
         "report": report,
-        "first_contact_due": first_contact_due_for(report),
+        "added_to_case": added_to_case,
+        "first_contact_due": due,
         "message_channel": message_channel_for(report.reporter) if report.reporter else None,
     }
     return render(request, "reporting/phone_done.html", context)

@@ -52,6 +52,8 @@ class ReportSubmission:
     category: Category
     description: str
     reporter_role: str  # PartyRole: victim, witness, or reporter (on someone's behalf)
+    # Anything else happening besides the main category; the main one is dropped if repeated here.
+    other_categories: list[Category] = field(default_factory=list)
     address: str = ""
     postcode: str = ""
     location_description: str = ""
@@ -166,6 +168,21 @@ def report_submit(
     return report
 
 
+def _evidence_with_report_log(*, case, report, names: list[str], actor, occurred_at) -> None:
+    """One timeline entry for the files a report brought: the timeline holds everything that happened."""
+    count = f"{len(names)} file{'s' if len(names) != 1 else ''} added with the report"
+    listed = ", ".join(names)
+    # The summary holds 300 characters; the body keeps every name when they do not fit.
+    summary = f"{count}: {listed}"
+    if len(summary) > 300:
+        summary = f"{count}: {listed[: 298 - len(count) - 2]}…"
+    timeline_add(
+        case=case, actor=actor, kind=TimelineKind.EVIDENCE, summary=summary,
+        body="\n".join(names) if summary.endswith("…") else "",
+        changes={"report": report.pk, "files": len(names)}, visibility=Visibility.STAFF, occurred_at=occurred_at,
+    )
+
+
 def _report_create(*, data, channel, submission_key, logged_by, existing_case, staging_key, received_at) -> Report:
     if existing_case is not None:
         case = Case.objects.select_for_update().get(pk=existing_case.pk)
@@ -236,10 +253,14 @@ def _report_create(*, data, channel, submission_key, logged_by, existing_case, s
         hate_characteristics=data.hate_characteristics,
         submission_key=submission_key,
     )
+    also = [c for c in data.other_categories if c.pk != data.category.pk]
+    if also:
+        report.other_categories.set(also)
+    attached = []
     if staging_key is not None:
-        Evidence.objects.filter(staging_key=staging_key, case__isnull=True).update(
-            case=case, report=report, staging_key=None
-        )
+        staged = Evidence.objects.filter(staging_key=staging_key, case__isnull=True)
+        attached = list(staged.order_by("uploaded_at", "original_name").values_list("original_name", flat=True))
+        staged.update(case=case, report=report, staging_key=None)
     if data.hate_motivated == "yes" and not case.hate_motivated:
         case.hate_motivated = True
         case.save(update_fields=["hate_motivated", "updated_at"])
@@ -251,18 +272,21 @@ def _report_create(*, data, channel, submission_key, logged_by, existing_case, s
         actor=logged_by,
         kind=TimelineKind.REPORT,
         summary=f"Report received {how} from {who}" + ("" if existing_case is None else ", added to this case"),
-        body=data.description,
-        changes={"report": report.pk, "channel": channel},
+        body=data.description + (f"\n\nAlso happening: {', '.join(c.name for c in also)}" if also else ""),
+        # The case page reads what else is happening from here, with the timeline it has already loaded.
+        changes={"report": report.pk, "channel": channel, **({"also_happening": [c.name for c in also]} if also else {})},
         visibility=Visibility.RESIDENT,
         occurred_at=received_at,
     )
+    if attached:
+        _evidence_with_report_log(case=case, report=report, names=attached, actor=logged_by, occurred_at=received_at)
     search_document_refresh(case.pk)
     deadline = first_contact_deadline_open(report=report)
     if deadline is None and reporter is not None:
         # A reporter already on the case keeps the first-contact deadline she has: her acknowledgement gives its date.
         deadline = Deadline.objects.open().filter(kind=DeadlineKind.FIRST_CONTACT, party=reporter).first()
     if reporter is not None:
-        _acknowledgement_queue(report=report, reporter=reporter, deadline=deadline)
+        _acknowledgement_queue(report=report, reporter=reporter, deadline=deadline, added_to_case=existing_case is not None)
     return report
 
 
@@ -287,9 +311,13 @@ def _party_take(*, case: Case, reuse: bool, actor, values: dict) -> Party:
 MESSAGE_FAILED_HOOK = "cases.tasks.message_failed"
 
 
-def _acknowledgement_queue(*, report: Report, reporter: Party, deadline: Deadline | None) -> None:
+def _acknowledgement_queue(*, report: Report, reporter: Party, deadline: Deadline | None, added_to_case: bool = False) -> None:
     """By the reporter's preferred method only: email or text message. Phone and letter get no automatic
-    message (someone may prefer them for their safety); the officer's first-contact task covers them."""
+    message (someone may prefer them for their safety); the officer's first-contact task covers them.
+
+    A report added to an open case gets its own short message ("we have added your call to ASB-…"), never one
+    that reads like a new report; it gives a first-contact date only while one is still owed to the reporter."""
+    template = "report_added.txt" if added_to_case else "report_acknowledgement.txt"
     context = {
         "report": report,
         "reporter": reporter,
@@ -303,8 +331,9 @@ def _acknowledgement_queue(*, report: Report, reporter: Party, deadline: Deadlin
         message_queue(
             channel=MessageChannel.EMAIL,
             to=reporter.email,
-            subject=f"We have received your report: {report.case.reference}",
-            body=render_to_string("emails/report_acknowledgement.txt", context),
+            subject=(f"We have added your {'call' if report.channel == Channel.PHONE else 'new report'} to your report: "
+                     if added_to_case else "We have received your report: ") + report.case.reference,
+            body=render_to_string(f"emails/{template}", context),
             key=f"report-ack:{report.pk}",
             on_failure=MESSAGE_FAILED_HOOK,
         )
@@ -313,7 +342,7 @@ def _acknowledgement_queue(*, report: Report, reporter: Party, deadline: Deadlin
             channel=MessageChannel.SMS,
             to=reporter.phone,
             subject="",
-            body=render_to_string("sms/report_acknowledgement.txt", context).strip(),
+            body=render_to_string(f"sms/{template}", context).strip(),
             key=f"report-ack-sms:{report.pk}",
             on_failure=MESSAGE_FAILED_HOOK,
         )

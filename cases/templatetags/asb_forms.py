@@ -19,6 +19,18 @@ def error_anchor(bound_field) -> str:
     return bound_field.auto_id
 
 
+def _in_page_order(form) -> list:
+    """The form's visible fields in the order its crispy layout draws them (which may differ from declaration
+    order), so the summary reads as the page does; fields the layout leaves out keep their place at the end."""
+    visible = form.visible_fields()
+    layout = getattr(getattr(form, "helper", None), "layout", None)
+    if layout is None:
+        return visible
+    drawn = [pointer.name for pointer in layout.get_field_names()]
+    rank = {name: position for position, name in enumerate(drawn)}
+    return sorted(visible, key=lambda bound: rank.get(bound.name, len(rank)))
+
+
 @register.inclusion_tag("includes/error_summary.html")
 def error_summary_for(*forms_or_lists, extra_errors=None):
     """Errors of one or more forms, in page order. `extra_errors`: (anchor, message) pairs."""
@@ -29,7 +41,7 @@ def error_summary_for(*forms_or_lists, extra_errors=None):
     for form in flat:
         if not isinstance(form, forms.BaseForm) or not form.is_bound or not form.errors:
             continue
-        visible = form.visible_fields()
+        visible = _in_page_order(form)
         for error in form.non_field_errors():
             items.append((error_anchor(visible[0]) if visible else "", error))
         for field in visible:
@@ -39,9 +51,24 @@ def error_summary_for(*forms_or_lists, extra_errors=None):
     return {"items": items}
 
 
+@register.simple_tag
+def also_happening(timeline) -> list[str]:
+    """What else the case's reports say is happening besides their main category, oldest report first.
+
+    Read from the report entries of the timeline the page has already loaded: no query (the case page has a budget)."""
+    names = []
+    for entry in reversed(list(timeline)):
+        for name in (entry.changes or {}).get("also_happening", []) if entry.kind == "report" else []:
+            if name not in names:
+                names.append(name)
+    return names
+
+
 # Tags drawn in Python: the case list draws two per row, and an {% include %} each costs far more.
 STATUS_COLOURS = {"new": "govuk-tag--blue", "open": "govuk-tag--green", "monitoring": "govuk-tag--purple"}
-RISK_TAGS = {"high": ("govuk-tag--red", "High"), "medium": ("govuk-tag--yellow", "Medium")}
+RISK_TAGS = {
+    "high": ("govuk-tag--red", "High"), "medium": ("govuk-tag--yellow", "Medium"), "standard": ("govuk-tag--turquoise", "Standard"),
+}
 
 
 @register.simple_tag
@@ -55,5 +82,8 @@ def status_tag(status, label):
 def risk_tag(level):
     from django.utils.html import format_html
 
-    colour, label = RISK_TAGS.get(level, ("govuk-tag--grey", "Standard"))
+    if level not in RISK_TAGS:  # not assessed (or a level this code does not know): never shown as a judgement
+        return format_html('<strong class="govuk-tag {}">Not assessed<span class="govuk-visually-hidden"> for risk</span></strong>',
+                           "govuk-tag--grey")
+    colour, label = RISK_TAGS[level]
     return format_html('<strong class="govuk-tag {}">{}<span class="govuk-visually-hidden"> risk</span></strong>', colour, label)

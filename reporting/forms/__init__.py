@@ -12,6 +12,7 @@ from .incident import (
     LocationForm,
     MultipleFileField,
     MultipleFileInput,
+    OtherCategoriesForm,
     PeopleForm,
     SupportForm,
     WhenForm,
@@ -30,6 +31,6 @@ from .reporter import (
 __all__ = [
     "BEST_TIMES", "HATE_CHARACTERISTICS", "SUPPORT_NEEDS", "YES_NO_NOT_SURE", "AboutYouForm", "AnonymousForm",
     "CategoryForm", "CheckAnswersForm", "ConsentForm", "ContactPreferencesForm", "CustomerGroupForm", "DescriptionForm",
-    "EvidenceForm", "LocationForm", "MultipleFileField", "MultipleFileInput", "PeopleForm", "StepForm", "SupportForm",
+    "EvidenceForm", "LocationForm", "MultipleFileField", "MultipleFileInput", "OtherCategoriesForm", "PeopleForm", "StepForm", "SupportForm",
     "WhenForm", "YourPartForm", "submission_from",
 ]

@@ -1,9 +1,13 @@
 """The questions about what happened: category, place, time, description, people, support, evidence."""
 
+import functools
+
+from crispy_forms_gds.choices import Choice
 from crispy_forms_gds.layout import Field, Layout, Size
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.forms.models import ModelChoiceIterator, ModelChoiceIteratorValue
 from django.utils import timezone
 
 from cases.form_fields import DateField, PostcodeField
@@ -11,25 +15,101 @@ from cases.models import Category, Frequency, PartyRole
 
 from .base import HATE_CHARACTERISTICS, SUPPORT_NEEDS, YES_NO_NOT_SURE, StepForm, _label
 
+OTHER_CATEGORY_SLUG = "other"
+
+
+class CategoryChoiceIterator(ModelChoiceIterator):
+    """Each category with its hint; "Other" last, after the GOV.UK "or" divider."""
+
+    def __init__(self, field, *, divider=True):
+        super().__init__(field)
+        self.divider = divider
+
+    def __iter__(self):
+        not_offered = getattr(self.field, "not_offered", ())
+        categories = [c for c in self.queryset if c.pk not in not_offered]
+        others = [c for c in categories if c.slug == OTHER_CATEGORY_SLUG]
+        ordered = [c for c in categories if c.slug != OTHER_CATEGORY_SLUG] + others
+        for position, category in enumerate(ordered):
+            before_other = self.divider and others and position == len(ordered) - len(others) - 1
+            value = ModelChoiceIteratorValue(self.field.prepare_value(category), category)
+            yield Choice(value, self.field.label_from_instance(category), hint=category.hint, divider="or" if before_other else "")
+
+    def __len__(self):
+        return len(list(iter(self)))
+
+
+class CategoryChoiceField(forms.ModelChoiceField):
+    iterator = CategoryChoiceIterator
+
+
+class CategoriesChoiceField(forms.ModelMultipleChoiceField):
+    # Checkboxes: GOV.UK's "or" divider means "none of these", which is not what "Other" means here.
+    iterator = functools.partial(CategoryChoiceIterator, divider=False)
+
 
 class CategoryForm(StepForm):
     question_is_heading = True
     title = "What is happening?"
     staff_title = "What is happening"
-    category = forms.ModelChoiceField(
+    category = CategoryChoiceField(
         queryset=Category.objects.filter(is_active=True),
         widget=forms.RadioSelect,
         empty_label=None,
         label="What is happening?",
+        help_text="Choose the main problem. You can tell us about anything else on the next page",
         error_messages={"required": "Select what is happening", "invalid_choice": "Select what is happening"},
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.for_staff:
+            self.fields["category"].help_text = "The main problem. Anything else goes in the next question"
         self.helper.layout = Layout(Field.radios("category", legend_size=Size.LARGE, legend_tag="h1") if not self.for_staff else Field.radios("category", small=True))
 
     def summary(self):
         return [("What is happening", self.cleaned_data["category"].name)]
+
+
+class OtherCategoriesForm(StepForm):
+    """Optional: the other problems alongside the main one (noise and intimidation, say)."""
+
+    question_is_heading = True
+    title = "Is anything else happening?"
+    staff_title = "Anything else happening"
+    other_categories = CategoriesChoiceField(
+        queryset=Category.objects.filter(is_active=True),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label="Is anything else happening? (optional)",
+        help_text="Select all that apply, or continue if nothing else is happening",
+        error_messages={"invalid_choice": "Select from the list", "invalid_pk_value": "Select from the list"},
+    )
+    staff_labels = {"other_categories": "Is anything else happening? (optional)"}
+
+    def __init__(self, *args, main_category=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.main_category = main_category
+        field = self.fields["other_categories"]
+        if main_category is not None:
+            # Not offered again, but still accepted (and dropped): an answer given before the main problem was
+            # changed to it must not stop the journey at "Send".
+            field.not_offered = {main_category.pk}
+        if self.for_staff:
+            field.help_text = "Select all that apply besides the main problem"
+        self.helper.layout = Layout(
+            Field.checkboxes("other_categories", legend_size=Size.LARGE, legend_tag="h1")
+            if not self.for_staff
+            else Field.checkboxes("other_categories", small=True)
+        )
+
+    def clean_other_categories(self):
+        chosen = self.cleaned_data["other_categories"]
+        return [c for c in chosen if self.main_category is None or c.pk != self.main_category.pk]
+
+    def summary(self):
+        chosen = self.cleaned_data["other_categories"]
+        return [("Also happening", ", ".join(c.name for c in chosen) or "Nothing else")]
 
 
 class LocationForm(StepForm):
@@ -106,8 +186,9 @@ class WhenForm(StepForm):
         # Flat rather than a conditional reveal: GOV.UK Frontend's reveal puts aria-expanded
         # on radios, which axe (rightly, by ARIA 1.2) reports; without JavaScript it looks the same.
         self.helper.layout = Layout(
-            Field.radios("is_ongoing"),
-            Field.radios("frequency", small=True),
+            # One radio size on the page: regular for residents, small (as everywhere on it) on the phone report.
+            Field.radios("is_ongoing", small=self.for_staff),
+            Field.radios("frequency", small=self.for_staff),
             Field("incident_date"),
             Field.text("incident_time", field_width=5),
         )
@@ -199,10 +280,21 @@ class PeopleForm(StepForm):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    staff_labels = {"perpetrator_known": "Does the caller know who is responsible?"}
+    staff_labels = {
+        "perpetrator_known": "Does the caller know who is responsible?",
+        "perpetrator_name": "If the caller knows who it is: their name",
+        "perpetrator_address": "Their address, if the caller knows it (optional)",
+        "group_description": "If the caller does not know their name: describe them or the group",
+    }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.for_staff:
+            self.fields["perpetrator_known"].choices = [
+                ("named", "Yes, the caller knows who it is"),
+                ("described", "The caller does not know their name, but can describe them or the group"),
+                ("unknown", "The caller does not know who is responsible"),
+            ]
         self.helper.layout = Layout(
             Field.radios("perpetrator_known", small=self.for_staff),
             Field.text("perpetrator_name"),
@@ -315,10 +407,15 @@ class SupportForm(StepForm):
     staff_labels = {
         "support_needs": "Does the caller, or the person affected, need any support? (optional)",
         "hate_motivated": "Does the caller think it was motivated by hate?",
+        "hate_characteristics": "If yes or not sure, what does the caller think it was about? (optional)",
     }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.for_staff:
+            self.fields["support_needs"].help_text = (
+                "Select all that apply. This helps us judge the risk and contact the caller in the right way"
+            )
         self.helper.layout = Layout(
             Field.checkboxes("support_needs", small=True),
             Field.textarea("support_details", rows=3),

@@ -60,6 +60,9 @@ class AboutYouForm(StepForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.for_staff:
+            self.fields["email"].help_text = "We will send the caller a reference number for their report"
+            self.fields["phone"].help_text = "A mobile number if the caller would like text messages"
         self.helper.layout = Layout(
             Field.text("full_name"),
             Field.text("email", field_width=20),
@@ -132,6 +135,7 @@ class ContactPreferencesForm(StepForm):
     staff_labels = {
         "preferred_contact_method": "How would the caller like us to contact them?",
         "best_times": "When is best to contact them? (optional)",
+        "best_times_notes": "Anything else about contacting the caller safely (optional)",
     }
 
     def __init__(self, *args, contact_details=None, **kwargs):
@@ -227,6 +231,7 @@ def submission_from(answers: dict, *, is_anonymous: bool) -> ReportSubmission:
     }
     return ReportSubmission(
         category=answers["category"],
+        other_categories=list(answers.get("other_categories") or []),
         description=answers["description"],
         impact=answers.get("impact", ""),
         reporter_role=answers["reporter_role"],

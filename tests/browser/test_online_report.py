@@ -38,7 +38,14 @@ def start_journey(b):
 def answer_up_to_when(b):
     page = b.page
     start_journey(b)
+    expect(page.get_by_text("Loud music, shouting, barking, parties")).to_be_visible()  # each category's hint
+    expect(page.locator(".govuk-radios__divider")).to_have_text("or")
     page.get_by_label("Noise", exact=True).check()
+    b.submit(expect_path=step("other-categories"))
+    # Optional, and the main problem is not offered again.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Is anything else happening? (optional)")
+    expect(page.get_by_label("Noise", exact=True)).to_have_count(0)
+    page.get_by_label("Intimidation or harassment", exact=True).check()
     b.submit(expect_path=step("location"))
     page.get_by_label("Address or street name (optional)", exact=True).fill("14 Bell Street")
     page.get_by_label("Postcode (optional)", exact=True).fill("le18 1aa")
@@ -106,6 +113,7 @@ def test_resident_reports_online_with_an_upload_and_gets_a_reference(browser_pag
 
     # Check your answers shows what was given, and the uploaded file by its name.
     expect(summary_value(page, "What is happening")).to_have_text("Noise")
+    expect(summary_value(page, "Also happening")).to_have_text("Intimidation or harassment")
     expect(summary_value(page, "Where")).to_have_text("14 Bell Street, LE18 1AA")
     expect(summary_value(page, "When")).to_have_text(f"{past_day():%-d %B %Y} at 22:15")
     expect(summary_value(page, "What happened")).to_have_text("Loud music until 3am from the flat above")
@@ -124,8 +132,8 @@ def test_resident_reports_online_with_an_upload_and_gets_a_reference(browser_pag
     reference = match.group(0)
     expect(page.get_by_role("main")).to_contain_text("will contact you by")
     expect(page.get_by_role("main")).to_contain_text("by email as you asked")
-    # Start, 13 questions, check your answers, confirmation: every one went through axe.
-    assert len(b.checked) == 16, b.checked
+    # Start, 14 questions, check your answers, confirmation: every one went through axe.
+    assert len(b.checked) == 17, b.checked
 
     case = Case.objects.get(reference=reference)
     assert Case.objects.count() == 1

@@ -68,7 +68,7 @@ def test_call_centre_logs_phone_report_and_links_it_to_an_earlier_case(browser_p
         "Music again until 2am, the caller says it is every night"
     )
     section(page, "Does the caller know who is responsible?").get_by_label(
-        "I do not know who is responsible", exact=True
+        "The caller does not know who is responsible", exact=True
     ).check()
     section(page, "How is the caller involved?").get_by_label("It is happening to them (victim)", exact=True).check()
     section(page, "Does the caller think it was motivated by hate?").get_by_label("No", exact=True).check()
@@ -90,7 +90,8 @@ def test_call_centre_logs_phone_report_and_links_it_to_an_earlier_case(browser_p
         re.compile(f"^Add to {reference}")
     ).check()
     b.submit("Save phone report", expect_path=f"/staff/phone-report/{reference}/")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Phone report saved")
+    # Added to the open case, not a new one (issue 10).
+    expect(page.get_by_role("heading", level=1)).to_have_text("Call added to an open case")
     expect(page.locator(".govuk-panel__body")).to_contain_text(reference)
 
     case = Case.objects.get(reference=reference)

@@ -15,6 +15,7 @@ def answers(**overrides):
     noise = Category.objects.get(slug="noise").pk
     steps = {
         "category": {"category-category": noise},
+        "other-categories": {},
         "location": {"location-address": "14 Bell Street", "location-postcode": "le18 1aa", "location-location_description": ""},
         "when": {
             "when-is_ongoing": "no",
