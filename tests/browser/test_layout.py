@@ -153,3 +153,22 @@ def test_staff_header_content_and_footer_share_one_left_edge(browser_page, offic
                 }.items()
             }
             assert len(set(edges.values())) == 1, f"{path} at {width}px: left edges differ: {edges}"
+
+
+def test_resident_pages_fit_a_1024px_screen(browser_page):
+    """The resident's pages keep GOV.UK's centred column and never scroll sideways at 1024px."""
+    b, page = browser_page, browser_page.page
+    page.set_viewport_size(NARROW_DESKTOP)
+    for path in ("/report/", "/report/step/category/", "/privacy/", "/accessibility/"):
+        assert_fits(b, path)
+    expect(page.locator("main")).to_be_visible()
+
+
+def test_case_forms_keep_the_reference_on_one_line(browser_page, officer_user, manager_user):
+    b, page = browser_page, browser_page.page
+    page.set_viewport_size(NARROW_DESKTOP)
+    cases = busy_caseload(officer_user, manager_user)
+    b.sign_in(officer_user)
+    for path in (f"/staff/cases/{cases[0].reference}/contact/", f"/staff/cases/{cases[0].reference}/note/"):
+        assert_fits(b, path)
+        expect(page.locator(".govuk-caption-l .app-reference")).to_have_text(cases[0].reference)
