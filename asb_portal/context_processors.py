@@ -18,10 +18,11 @@ def council(request):
 
 
 def staff(request):
-    """What the signed-in staff member may do, for navigation. Views still check on the server."""
-    from cases.roles import CAN_READ_CASE_FILE, Role, has_any_role
+    """What the signed-in user may do (`{% if can.assign_cases %}`), for navigation. Views still check on the server."""
+    from cases.policy import CapabilitiesForTemplates, agency_of, is_partner
 
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"staff_can_read_cases": has_any_role(user, CAN_READ_CASE_FILE), "staff_is_manager": has_any_role(user, {Role.MANAGER})}
+    partner = is_partner(user)
+    return {"can": CapabilitiesForTemplates(user), "user_is_partner": partner, "user_agency": agency_of(user) if partner else None}

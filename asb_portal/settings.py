@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "reporting",
     "surveys",
     "dashboard",
+    "partners",
+    "accounts",
     "demo",
 ]
 

@@ -7,7 +7,7 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
-from cases.roles import CAN_LOG_PHONE_REPORTS, CAN_READ_CASE_FILE, has_any_role
+from cases.policy import capabilities
 
 
 @never_cache
@@ -41,7 +41,7 @@ def bad_request(request, exception=None):
 def _is_staff(request) -> bool:
     # Signed-in staff keep their navigation and "Signed in as" on an error page, and a way back to their home.
     user = getattr(request, "user", None)
-    return bool(user is not None and user.is_authenticated and has_any_role(user, CAN_LOG_PHONE_REPORTS | CAN_READ_CASE_FILE))
+    return bool(user is not None and user.is_authenticated and capabilities(user))
 
 
 def forbidden(request, exception=None):

@@ -5,6 +5,7 @@ tests truncate tables.
 """
 
 GROUPS = ["Call centre", "ASB officer", "Manager"]
+PARTNER_GROUPS = ["Partner user", "Partner lead"]
 
 CATEGORIES = [
     # (name, asb_type, hint)
@@ -71,12 +72,23 @@ PARTNER_AGENCIES = [
     "Community Safety Partnership",
     "Housing providers",
 ]
+AGENCY_KINDS = {
+    "Leicestershire Police": "police",
+    "Leicester Fire and Rescue Service": "fire",
+    "NHS": "health",
+    "Social Services": "social_care",
+    "Children and Family Wellbeing Service": "family",
+    "Education establishments (schools and colleges)": "education",
+    "Community Safety Partnership": "csp",
+    "Housing providers": "housing",
+}
 
 
 def reference_data_ensure(apps=None) -> None:
     """Create whatever is missing; never changes what a manager has edited."""
     groups_and_categories_ensure(apps)
     casework_reference_ensure(apps)
+    partner_reference_ensure(apps)
 
 
 def _apps(apps):
@@ -124,3 +136,14 @@ def casework_reference_ensure(apps=None) -> None:
         )
     for name in PARTNER_AGENCIES:
         PartnerAgency.objects.get_or_create(name=name)
+
+
+def partner_reference_ensure(apps=None) -> None:
+    """Migration 0017's data: the partner roles' groups and each reference agency's kind."""
+    apps = _apps(apps)
+    Group = apps.get_model("auth", "Group")
+    PartnerAgency = apps.get_model("cases", "PartnerAgency")
+    for name in PARTNER_GROUPS:
+        Group.objects.get_or_create(name=name)
+    for name, kind in AGENCY_KINDS.items():
+        PartnerAgency.objects.filter(name=name, kind="other").update(kind=kind)

@@ -1,4 +1,4 @@
-"""Reads shared by views, tasks and exports. Access rules live here and only here."""
+"""Reads shared by views, tasks and exports. They start from the access policy's querysets (cases.policy)."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -24,28 +24,10 @@ from .models import (
     Report,
     RiskAssessment,
     RiskLevel,
-    TimelineEntry,
     Visibility,
 )
-from .roles import CAN_READ_CASE_FILE, CAN_SEE_CALLER_HISTORY, CAN_SEE_PEOPLE, has_any_role
+from .policy import Can, can, cases_visible_to, evidence_visible_to, timeline_visible_to  # noqa: F401 (re-exported)
 from .validators import normalise_phone, normalise_postcode
-
-# Who sees what (README "Roles"): officers and managers read every team case and every timeline
-# entry (internal, staff and resident); call-centre staff see only the status view (reference,
-# status, officer, dates) through case_status_lookup, never notes, people's details or evidence.
-TEAM_SEES = (Visibility.INTERNAL, Visibility.STAFF, Visibility.RESIDENT)
-
-
-def cases_visible_to(user) -> QuerySet[Case]:
-    """The case files a user may read. Call-centre staff see none (they do not see case notes)."""
-    if has_any_role(user, CAN_READ_CASE_FILE):
-        return Case.objects.all()
-    return Case.objects.none()
-
-
-def evidence_visible_to(user) -> QuerySet[Evidence]:
-    """Evidence files a user may download: those on cases they may read."""
-    return Evidence.objects.filter(case__in=cases_visible_to(user))
 
 
 def evidence_for_download(user, evidence_id) -> Evidence | None:
@@ -105,7 +87,7 @@ def caller_history(
     a caller where their report stands and to add a new report to an open case. Who reported is
     included only for officers and managers: the call centre may be talking to the perpetrator.
     """
-    if not has_any_role(user, CAN_SEE_CALLER_HISTORY):
+    if not can(user, Can.SEE_CALLER_HISTORY):
         return []
     match = Q()
     if phone and (digits := normalise_phone(phone)):
@@ -121,7 +103,7 @@ def caller_history(
             match |= Q(postcode=pc, address__istartswith=first_line)
     if not match:
         return []
-    shows_people = has_any_role(user, CAN_SEE_PEOPLE)
+    shows_people = can(user, Can.SEE_PEOPLE)
     fields = ["case_id", "case__reference", "case__category__name", "case__status", "received_at", "address",
               "location_description", "postcode"]
     if shows_people:
@@ -158,9 +140,9 @@ def open_case_from_history(rows: list[CallerHistoryRow], case_id: str) -> Case |
 def phone_report_for_confirmation(user, *, reference: str) -> Report | None:
     """The latest report on a case that this user logged, or (officers, managers) any report on a case they may read."""
     reports = Report.objects.select_related("case", "reporter").filter(case__reference=reference).order_by("-received_at")
-    if has_any_role(user, CAN_READ_CASE_FILE):
+    if can(user, Can.WORK_CASES):
         return reports.filter(case__in=cases_visible_to(user)).first()
-    if has_any_role(user, CAN_SEE_CALLER_HISTORY):
+    if can(user, Can.SEE_CALLER_HISTORY):
         return reports.filter(logged_by=user).first()
     return None
 
@@ -173,13 +155,6 @@ def first_contact_due_for(report: Report) -> datetime | None:
         Deadline.objects.filter(kind=DeadlineKind.FIRST_CONTACT, party_id=report.reporter_id)
         .order_by("-created_at", "-id").values_list("due_at", flat=True).first()
     )
-
-
-def timeline_visible_to(user, case: Case) -> QuerySet[TimelineEntry]:
-    """The case's timeline entries this user may read, newest first."""
-    if not has_any_role(user, CAN_READ_CASE_FILE):
-        return TimelineEntry.objects.none()
-    return TimelineEntry.objects.filter(case=case, visibility__in=TEAM_SEES).select_related("actor").order_by("-occurred_at", "-id")
 
 
 # --- the case list -----------------------------------------------------------------------
@@ -408,7 +383,7 @@ def related_cases(user, case: Case, *, limit: int = 20) -> list[Case]:
 
 def case_status_lookup(user, *, query: str, limit: int = 20) -> list[dict]:
     """Find cases by reference, phone or address; only what a caller may be told: status, officer, dates."""
-    if not has_any_role(user, CAN_SEE_CALLER_HISTORY) or not query.strip():
+    if not can(user, Can.SEE_CALLER_HISTORY) or not query.strip():
         return []
     query = query.strip()
     match = Q(reference__iexact=query)

@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import calendar, casework, pages
+from .views import calendar, casework, pages, sharing
 
 app_name = "staff"
 
@@ -36,4 +36,5 @@ urlpatterns = [
     path("evidence/<uuid:evidence_id>/", pages.evidence_download, name="evidence"),
     path("closure-days/", calendar.closure_days, name="closure_days"),
     path("closure-days/remove/", calendar.closure_day_delete, name="closure_day_delete"),
+    path("partners/", sharing.agencies, name="agencies"),
 ]

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from cases.models import OPEN_STATUSES, Deadline, DeadlineKind, Report
 from cases.models.deadlines import MET_ON_TIME
+from cases.policy import scoped
 
 from .selectors import Filters, Period, deadlines_for, due_in, responses
 
@@ -32,7 +33,7 @@ EXPORTS = {
     "reports": (
         ["reference", "received_at", "channel", "category", "officer"],
         lambda period, filters, now: (
-            (Report.objects.filter(received_at__gte=period.start_at, received_at__lte=period.end_at)
+            (scoped(filters.viewer, Report.objects.filter(received_at__gte=period.start_at, received_at__lte=period.end_at))
              if filters.is_empty() else
              Report.objects.filter(received_at__gte=period.start_at, received_at__lte=period.end_at, case__in=filters.cases()))
             .values_list("case__reference", "received_at", "channel", "case__category__name", "case__officer__username")
@@ -56,7 +57,7 @@ EXPORTS = {
     ),
     "overdue": (
         ["reference", "person", "kind", "due_at"],
-        lambda period, filters, now: Deadline.objects.open().filter(due_at__lt=now, case__in=filters.cases().filter(status__in=OPEN_STATUSES))
+        lambda period, filters, now: scoped(filters.viewer, Deadline.objects.open()).filter(due_at__lt=now, case__in=filters.cases().filter(status__in=OPEN_STATUSES))
         .values_list("case__reference", "party__full_name", "kind", "due_at").order_by("due_at"),
     ),
     "satisfaction": (

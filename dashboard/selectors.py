@@ -10,6 +10,7 @@ from django.utils import timezone
 from cases import sla
 from cases.models import OPEN_STATUSES, Case, Deadline, DeadlineKind, Report, RiskLevel
 from cases.models.deadlines import MET_ON_TIME
+from cases.policy import cases_visible_to, scoped
 from surveys import selectors as survey_selectors
 
 # An update deadline with a 7-day interval was owed to a high-risk case (14 days otherwise); judged by the
@@ -56,13 +57,17 @@ def period_from(key: str, *, today: date, start: date | None = None, end: date |
 
 @dataclass(frozen=True)
 class Filters:
+    """What the manager chose, and who is looking: every figure and export starts from the viewer's
+    cases under the access policy (cases.policy), never from all cases."""
+
+    viewer: object
     officer: int | None = None
     category: int | None = None
     channel: str = ""
     risk_level: str = ""
 
     def cases(self) -> QuerySet[Case]:
-        qs = Case.objects.all()
+        qs = cases_visible_to(self.viewer)
         if self.officer:
             qs = qs.filter(officer_id=self.officer)
         if self.category:
@@ -108,7 +113,7 @@ class Figures:
 def deadlines_for(filters: Filters) -> QuerySet[Deadline]:
     """The deadlines figures, trends and exports count: Deadline.objects.counted() (a deadline missed before its
     case closed still counts as missed; one cancelled before it fell due does not)."""
-    qs = Deadline.objects.counted()
+    qs = scoped(filters.viewer, Deadline.objects.counted())
     return qs if filters.is_empty() else qs.filter(case__in=filters.cases())
 
 
@@ -118,7 +123,7 @@ def due_in(period: Period, now: datetime) -> Q:
 
 
 def responses(period: Period, filters: Filters):
-    qs = survey_selectors.responses(start=period.start, end=period.end)
+    qs = survey_selectors.responses(filters.viewer, start=period.start, end=period.end)
     if filters.officer:
         qs = qs.filter(officer_id=filters.officer)
     if filters.category:
@@ -133,7 +138,7 @@ def responses(period: Period, filters: Filters):
 def figures(period: Period, filters: Filters, *, now: datetime | None = None) -> Figures:
     now = now or timezone.now()
     result = Figures()
-    reports = Report.objects.filter(received_at__gte=period.start_at, received_at__lte=period.end_at)
+    reports = scoped(filters.viewer, Report.objects.filter(received_at__gte=period.start_at, received_at__lte=period.end_at))
     if not filters.is_empty():
         reports = reports.filter(case__in=filters.cases())
     counted = dict(reports.values_list("channel").annotate(n=Count("id")).order_by("channel"))
@@ -171,7 +176,7 @@ def figures(period: Period, filters: Filters, *, now: datetime | None = None) ->
     result.open_by_risk = {RiskLevel(level).label: counts[f"risk_{level}"] for level in RiskLevel.values}
     result.open_by_age = {label: counts[key] for key, label, _, _ in AGE_BANDS}
     result.open_by_category = list(open_cases.values_list("category__name").annotate(n=Count("id")).order_by("-n", "category__name"))
-    result.overdue_now = Deadline.objects.open().filter(due_at__lt=now, case__in=open_cases).count()
+    result.overdue_now = scoped(filters.viewer, Deadline.objects.open()).filter(due_at__lt=now, case__in=open_cases).count()
     return result
 
 
@@ -196,7 +201,7 @@ def trends(filters: Filters, *, months: int = 12, today: date | None = None, now
     def month_of(value):
         return value.astimezone(sla.LONDON).date().replace(day=1) if isinstance(value, datetime) else value.replace(day=1)
 
-    reports = Report.objects.filter(received_at__gte=period.start_at)
+    reports = scoped(filters.viewer, Report.objects.filter(received_at__gte=period.start_at))
     if not filters.is_empty():
         reports = reports.filter(case__in=filters.cases())
     for month, n in reports.annotate(m=TruncMonth("received_at", tzinfo=sla.LONDON)).values_list("m").annotate(n=Count("id")):
@@ -236,7 +241,7 @@ def workload(filters: Filters, *, now: datetime | None = None) -> list[dict]:
     """Per officer: open cases, high-risk open cases, overdue deadlines now."""
     now = now or timezone.now()
     open_cases = filters.cases().filter(status__in=OPEN_STATUSES)
-    overdue = Deadline.objects.open().filter(due_at__lt=now, case__in=open_cases).values("case__officer").annotate(n=Count("id"))
+    overdue = scoped(filters.viewer, Deadline.objects.open()).filter(due_at__lt=now, case__in=open_cases).values("case__officer").annotate(n=Count("id"))
     overdue_by_officer = {row["case__officer"]: row["n"] for row in overdue}
     rows = (
         open_cases.values("officer", "officer__first_name", "officer__last_name", "officer__username")

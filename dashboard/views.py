@@ -5,8 +5,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
-from cases.roles import Role
-from cases.views.access import role_required
+from cases.policy import Can, requires
 
 from . import selectors, targets
 from .exports import EXPORTS, export_filename, export_rows
@@ -19,6 +18,7 @@ def _read(request):
     today = timezone.localdate()
     period = selectors.period_from(data.get("period") or "this_month", today=today, start=data.get("start"), end=data.get("end"))
     filters = selectors.Filters(
+        viewer=request.user,
         officer=data["officer"].pk if data.get("officer") else None,
         category=data["category"].pk if data.get("category") else None,
         channel=data.get("channel") or "",
@@ -28,7 +28,7 @@ def _read(request):
 
 
 @never_cache
-@role_required({Role.MANAGER})
+@requires(Can.READ_DASHBOARD)
 def dashboard(request):
     form, period, filters = _read(request)
     query = request.GET.urlencode()
@@ -53,7 +53,7 @@ def _bars(rows, *, height=130, step=50):
     return bars
 
 
-@role_required({Role.MANAGER})
+@requires(Can.EXPORT_DATA)
 def export(request, figure):
     if figure not in EXPORTS:
         raise Http404

@@ -6,7 +6,7 @@ from datetime import date
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -20,8 +20,8 @@ from asb_portal.views import rate_limited
 from cases import sla
 from cases.contact_rules import message_channel_for
 from cases.models import Channel, DeadlineKind, Evidence
+from cases.policy import Can, can
 from cases.ratelimits import client_address
-from cases.roles import CAN_LOG_PHONE_REPORTS, has_any_role
 from cases.selectors import (
     caller_history,
     first_contact_due_for,
@@ -304,8 +304,8 @@ def _phone_forms(data=None):
 @login_required
 def phone_report(request):
     """Log a phone report on one page; show earlier reports from the same caller before saving."""
-    if not has_any_role(request.user, CAN_LOG_PHONE_REPORTS):
-        raise PermissionDenied
+    if not can(request.user, Can.LOG_PHONE_REPORTS):
+        raise Http404
     if request.method != "POST":
         form_set, _ = _phone_forms()
         return render(request, "reporting/phone_report.html", {"forms": form_set, "submission_key": uuid.uuid4()})
@@ -376,8 +376,8 @@ def _phone_link_problem(request, context, matches, open_ids, message):
 @never_cache
 @login_required
 def phone_done(request, reference):
-    if not has_any_role(request.user, CAN_LOG_PHONE_REPORTS):
-        raise PermissionDenied
+    if not can(request.user, Can.LOG_PHONE_REPORTS):
+        raise Http404
     report = phone_report_for_confirmation(request.user, reference=reference)
     if report is None:
         raise Http404

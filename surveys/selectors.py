@@ -6,8 +6,7 @@ from datetime import date
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncMonth
 
-from cases.roles import CAN_LOG_PHONE_REPORTS, CAN_READ_CASE_FILE, Role, has_any_role
-from cases.selectors import cases_visible_to
+from cases.policy import Can, can, scoped
 
 from .models import CommentAction, Invitation, Purpose, Response, SurveyChannel
 
@@ -43,8 +42,11 @@ class Rate:
         return None if self.rate is None else self.rate >= TARGET
 
 
-def responses(*, start: date | None = None, end: date | None = None) -> QuerySet[Response]:
-    qs = Response.objects.all()
+def responses(user, *, start: date | None = None, end: date | None = None) -> QuerySet[Response]:
+    """Survey responses this user may read (managers; the access policy keeps them to visible cases)."""
+    if not can(user, Can.READ_SURVEY_RESULTS):
+        return Response.objects.none()
+    qs = scoped(user, Response.objects.all(), case_field="invitation__case")
     if start:
         qs = qs.filter(submitted_at__date__gte=start)
     if end:
@@ -107,11 +109,11 @@ def phone_surveys_open_to(user) -> QuerySet[Invitation]:
     it would see who was asked and could spend the link. Surveys an officer starts from a case page
     (purpose "phone") are for officers and managers on cases they may read.
     """
-    if not has_any_role(user, CAN_LOG_PHONE_REPORTS):
+    if not can(user, Can.ENTER_PHONE_SURVEYS):
         return Invitation.objects.none()
     invitations = Invitation.objects.filter(channel=SurveyChannel.PHONE)
-    if has_any_role(user, CAN_READ_CASE_FILE):
-        invitations = invitations.filter(~Q(purpose=Purpose.PHONE) | Q(case__in=cases_visible_to(user)))
+    if can(user, Can.START_PHONE_SURVEYS):
+        invitations = invitations.filter(~Q(purpose=Purpose.PHONE) | Q(pk__in=scoped(user, Invitation.objects.all()).values("pk")))
     else:
         invitations = invitations.exclude(purpose=Purpose.PHONE)
     return invitations.select_related("case", "party")
@@ -122,5 +124,3 @@ def phone_surveys_to_do(user) -> QuerySet[Invitation]:
     return phone_surveys_open_to(user).filter(responded_at__isnull=True).exclude(purpose=Purpose.PHONE).order_by("sent_at")
 
 
-def can_read_results(user) -> bool:
-    return has_any_role(user, {Role.MANAGER})

@@ -1,15 +1,14 @@
 """The resident's survey (public, by signed link) and the staff screens: phone surveys, results, comments."""
 
 from django.contrib import messages
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
-from cases.roles import CAN_LOG_PHONE_REPORTS, Role
-from cases.views.access import case_or_404, role_required
+from cases.policy import Can, can, case_or_404, object_or_404, requires
 
 from . import selectors, services
 from .forms import CommentActionForm, PhoneSurveyStartForm, SurveyForm
-from .models import Purpose, Response
+from .models import Purpose
 
 
 def _link_problem(request, exc):
@@ -50,7 +49,7 @@ def opt_out(request, token):
 
 
 @never_cache
-@role_required(CAN_LOG_PHONE_REPORTS)
+@requires(Can.ENTER_PHONE_SURVEYS)
 def phone_list(request):
     return render(request, "surveys/phone_list.html", {"to_do": list(selectors.phone_surveys_to_do(request.user)[:100])})
 
@@ -61,9 +60,9 @@ def _already_entered(request, invitation):
 
 
 @never_cache
-@role_required(CAN_LOG_PHONE_REPORTS)
+@requires(Can.ENTER_PHONE_SURVEYS)
 def phone_enter(request, invitation_id):
-    invitation = get_object_or_404(selectors.phone_surveys_open_to(request.user), pk=invitation_id)
+    invitation = object_or_404(selectors.phone_surveys_open_to(request.user), pk=invitation_id)
     if invitation.responded_at is not None:
         return _already_entered(request, invitation)
     form = SurveyForm(request.POST if request.method == "POST" else None, for_staff=True)
@@ -79,14 +78,14 @@ def phone_enter(request, invitation_id):
 
 
 @never_cache
-@role_required({Role.OFFICER, Role.MANAGER})
+@requires(Can.START_PHONE_SURVEYS)
 def case_survey(request, reference):
     """From a case: take a survey by phone now, or (managers) send a mid-case survey by the person's preferred method."""
     case = case_or_404(request.user, reference)
     form = PhoneSurveyStartForm(request.POST if request.method == "POST" else None, case=case)
     if request.method == "POST" and form.is_valid():
         party = form.cleaned_data["party"]
-        if request.POST.get("send") and selectors.can_read_results(request.user):
+        if request.POST.get("send") and can(request.user, Can.READ_SURVEY_RESULTS):
             invitation = services.survey_invite(case=case, party=party, purpose=Purpose.MID_CASE, actor=request.user)
             if invitation and invitation.channel != "phone":
                 messages.success(request, f"Survey sent to {party} by {invitation.get_channel_display().lower()}")
@@ -95,13 +94,13 @@ def case_survey(request, reference):
             return redirect("staff:case", reference=case.reference)
         invitation = services.phone_survey_start(case=case, party=party, actor=request.user)
         return redirect("surveys:phone_enter", invitation_id=invitation.pk)
-    return render(request, "surveys/case_survey.html", {"case": case, "form": form, "can_send": selectors.can_read_results(request.user)})
+    return render(request, "surveys/case_survey.html", {"case": case, "form": form, "can_send": can(request.user, Can.READ_SURVEY_RESULTS)})
 
 
 @never_cache
-@role_required({Role.MANAGER})
+@requires(Can.READ_SURVEY_RESULTS)
 def results(request):
-    qs = selectors.responses()
+    qs = selectors.responses(request.user)
     context = {
         "overall": selectors.satisfaction(qs),
         "target": selectors.TARGET,
@@ -117,9 +116,9 @@ def results(request):
 
 
 @never_cache
-@role_required({Role.MANAGER})
+@requires(Can.READ_SURVEY_RESULTS)
 def comment_action(request, response_id):
-    response = get_object_or_404(Response.objects.select_related("invitation__case"), pk=response_id)
+    response = object_or_404(selectors.responses(request.user).select_related("invitation__case"), pk=response_id)
     form = CommentActionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.comment_action_record(response=response, text=form.cleaned_data["text"], actor=request.user)

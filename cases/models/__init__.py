@@ -25,11 +25,24 @@ from .core import (
     evidence_upload_to,
 )
 from .deadlines import AlertStage, ClosureDay, ClosureDayChange, Deadline, DeadlineAlert, DeadlineKind
+from .sharing import (
+    SCOPE_ORDER,
+    AccessEvent,
+    AccessLogEntry,
+    AgencyMember,
+    CaseShare,
+    LawfulBasis,
+    PersonBasis,
+    SharedPerson,
+    ShareScope,
+    SharingAgreement,
+)
 from .work import (
     ACTION_STATUS_TRANSITIONS,
     Action,
     ActionStatus,
     ActionType,
+    AgencyKind,
     Breach,
     Contact,
     ContactMethod,
@@ -49,4 +62,6 @@ __all__ = [
     "ContactMethod", "CustomerGroup", "Direction", "Evidence", "Frequency", "PartnerAgency", "Party", "PartyRole",
     "PreferredContactMethod", "Referral", "ReferralStatus", "Report", "RiskAssessment", "RiskLevel", "RiskQuestion",
     "RiskQuestionSet", "TimelineEntry", "TimelineKind", "Visibility", "evidence_upload_to",
+    "SCOPE_ORDER", "AccessEvent", "AccessLogEntry", "AgencyKind", "AgencyMember", "CaseShare", "LawfulBasis",
+    "PersonBasis", "SharedPerson", "ShareScope", "SharingAgreement",
 ]

@@ -132,6 +132,9 @@ class Case(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     reopened_at = models.DateTimeField(null=True, blank=True)
     merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_cases")
+    # Locked down (sensitive): partners see only the reference, the agencies involved and the officer's
+    # name until the officer widens a share's scope again.
+    is_locked_down = models.BooleanField(default=False)
     # Bumped by every service that changes the case: a form posted with an older version is stale.
     version = models.PositiveIntegerField(default=1)
     # Reports' descriptions and impact, for full-text search; kept by cases.services.
@@ -315,6 +318,7 @@ class Visibility(models.TextChoices):
     INTERNAL = "internal", "Internal"
     STAFF = "staff", "Staff"
     RESIDENT = "resident", "Shareable with the resident"
+    PARTNERS = "partners", "Shared with partner agencies"
 
 
 class TimelineKind(models.TextChoices):
@@ -332,6 +336,7 @@ class TimelineKind(models.TextChoices):
     EDIT = "edit", "Change"
     MERGE = "merge", "Merge"
     MESSAGE = "message", "Message"
+    SHARE = "share", "Sharing"
 
 
 class TimelineEntry(models.Model):
@@ -347,6 +352,8 @@ class TimelineEntry(models.Model):
     body = models.TextField(blank=True)
     changes = models.JSONField(default=dict, blank=True)
     visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.STAFF)
+    # Written by a partner agency's user: shown to the team marked as from that agency.
+    agency = models.ForeignKey("cases.PartnerAgency", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     # When it happened (a diary entry can be written up later); created_at is when it was recorded.
     occurred_at = models.DateTimeField()
     created_at = models.DateTimeField(auto_now_add=True)

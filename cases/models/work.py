@@ -211,8 +211,21 @@ class Breach(models.Model):
         return f"Breach of {self.action} on {self.occurred_on}"
 
 
+class AgencyKind(models.TextChoices):
+    POLICE = "police", "Police"
+    FIRE = "fire", "Fire and Rescue"
+    HEALTH = "health", "NHS"
+    SOCIAL_CARE = "social_care", "Social Services"
+    FAMILY = "family", "Children and Family Wellbeing"
+    EDUCATION = "education", "Schools and colleges"
+    HOUSING = "housing", "Housing provider"
+    CSP = "csp", "Community Safety Partnership"
+    OTHER = "other", "Other"
+
+
 class PartnerAgency(models.Model):
     name = models.CharField(max_length=150, unique=True)
+    kind = models.CharField(max_length=20, choices=AgencyKind.choices, default=AgencyKind.OTHER)
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=30, blank=True)
     is_active = models.BooleanField(default=True)
@@ -240,6 +253,9 @@ class Referral(models.Model):
     status = models.CharField(max_length=10, choices=ReferralStatus.choices, default=ReferralStatus.SENT)
     response = models.TextField(blank=True)
     responded_on = models.DateField(null=True, blank=True)
+    # Who answered: a partner user in ASB Portal, or the officer recording an answer given elsewhere.
+    responded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    outcome = models.TextField(blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

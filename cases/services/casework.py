@@ -23,7 +23,7 @@ from ..models import (
     TimelineKind,
     Visibility,
 )
-from ..roles import Role, has_any_role
+from ..policy import Can, can
 from ..selectors import parties_missing_final_update
 from ..validators import normalise_postcode
 from .common import (
@@ -49,9 +49,9 @@ def _name(user) -> str:
 def case_assign(*, case: Case, officer, actor, expected_version: int | None = None) -> Case:
     """A manager assigns or reassigns; an officer may take an unassigned case for themselves."""
     case = case_lock(case=case, expected_version=expected_version)
-    if officer is not None and not has_any_role(officer, {Role.OFFICER, Role.MANAGER}):
+    if officer is not None and not can(officer, Can.WORK_CASES):
         raise CaseError(f"{_name(officer)} is not an ASB officer or manager")
-    is_manager = has_any_role(actor, {Role.MANAGER})
+    is_manager = can(actor, Can.ASSIGN_CASES)
     if not is_manager:
         if officer != actor:
             raise CaseError("Only a manager can assign a case to someone else")

@@ -9,13 +9,12 @@ from django.views.decorators.http import require_POST
 
 from ..forms import ClosureDayForm
 from ..models import ClosureDay, ClosureDayChange
-from ..roles import Role
+from ..policy import Can, requires
 from ..services.deadlines import closure_day_add, closure_day_remove
-from .access import role_required
 
 
 @never_cache
-@role_required({Role.MANAGER})
+@requires(Can.MANAGE_CLOSURE_DAYS)
 def closure_days(request):
     form = ClosureDayForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -27,7 +26,7 @@ def closure_days(request):
     return render(request, "cases/closure_days.html", {"form": form, "upcoming": upcoming, "changes": changes})
 
 
-@role_required({Role.MANAGER})
+@requires(Can.MANAGE_CLOSURE_DAYS)
 @require_POST
 def closure_day_delete(request):
     try:

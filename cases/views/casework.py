@@ -9,9 +9,8 @@ from django.views.decorators.http import require_POST
 
 from .. import forms, services
 from ..models import Action, Party, Referral
-from ..roles import CAN_READ_CASE_FILE, Role
-from ..selectors import cases_visible_to, parties_missing_final_update
-from .access import case_or_404, role_required
+from ..policy import Can, case_or_404, cases_visible_to, requires
+from ..selectors import parties_missing_final_update
 
 
 def _case_form(request, reference, form_class, *, title, save, form_kwargs=None, intro="", case=None):
@@ -36,7 +35,7 @@ def _name(user):
     return user.get_full_name() or user.username
 
 
-staff_view = role_required(CAN_READ_CASE_FILE)
+staff_view = requires(Can.WORK_CASES)
 
 
 @never_cache
@@ -231,7 +230,7 @@ def case_close(request, reference):
 
 
 @never_cache
-@role_required({Role.MANAGER})
+@requires(Can.ASSIGN_CASES)
 def case_assign(request, reference):
     def save(form, case):
         services.case_assign(case=case, officer=form.cleaned_data["officer"], actor=request.user, expected_version=form.expected_version)

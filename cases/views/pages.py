@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django_ratelimit.core import is_ratelimited
@@ -12,8 +12,8 @@ from django_ratelimit.exceptions import Ratelimited
 
 from ..filters import CaseFilter
 from ..forms import LookupForm, StaffLoginForm
+from ..policy import Can, can, requires, requires_any
 from ..ratelimits import client_address, counter_over
-from ..roles import CAN_LOG_PHONE_REPORTS, CAN_READ_CASE_FILE, CAN_SEE_CALLER_HISTORY, has_any_role
 from ..selectors import (
     case_dues,
     case_for_detail,
@@ -24,7 +24,6 @@ from ..selectors import (
     related_cases,
     timeline_visible_to,
 )
-from .access import role_required
 
 CASES_PER_PAGE = 25
 
@@ -59,15 +58,17 @@ class StaffLoginView(auth_views.LoginView):
 
 
 @never_cache
-@role_required(CAN_LOG_PHONE_REPORTS | CAN_READ_CASE_FILE)
+@requires_any(Can.LOG_PHONE_REPORTS, Can.WORK_CASES, Can.READ_SHARED_CASES)
 def home(request):
-    if not has_any_role(request.user, CAN_READ_CASE_FILE):
+    if can(request.user, Can.READ_SHARED_CASES):
+        return redirect("partners:home")
+    if not can(request.user, Can.WORK_CASES):
         return render(request, "cases/home_call_centre.html", {"lookup_form": LookupForm()})
     return render(request, "cases/home.html", {"home": officer_home(request.user), "now": timezone.now()})
 
 
 @never_cache
-@role_required(CAN_READ_CASE_FILE)
+@requires(Can.WORK_CASES)
 def case_list_page(request):
     filterset = CaseFilter(request.GET or None, queryset=case_list(request.user))
     queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else case_list(request.user)
@@ -79,7 +80,7 @@ def case_list_page(request):
 
 
 @never_cache
-@role_required(CAN_READ_CASE_FILE)
+@requires(Can.WORK_CASES)
 def case_detail(request, reference):
     case = case_for_detail(request.user, reference=reference)
     if case is None:
@@ -96,7 +97,7 @@ def case_detail(request, reference):
 
 
 @never_cache
-@role_required(CAN_SEE_CALLER_HISTORY)
+@requires(Can.SEE_CALLER_HISTORY)
 def case_lookup(request):
     form = LookupForm(request.GET or None)
     results = case_status_lookup(request.user, query=form.cleaned_data["q"]) if form.is_valid() else []
@@ -104,7 +105,7 @@ def case_lookup(request):
 
 
 @never_cache
-@role_required(CAN_READ_CASE_FILE)
+@requires(Can.WORK_CASES)
 def evidence_download(request, evidence_id):
     evidence = evidence_for_download(request.user, evidence_id)
     if evidence is None:
