@@ -168,7 +168,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cases.tasks.purge_abandoned_uploads",
         "schedule": 60 * 60,
     },
+    # Delete access-log entries older than ACCESS_LOG_RETENTION_DAYS (the only delete the log allows).
+    "purge-access-log": {
+        "task": "cases.tasks.purge_access_log",
+        "schedule": crontab(hour=2, minute=15),
+    },
 }
+
+# How long the access log (who opened which case file, every export) is kept. Six years by default: it
+# must outlive the case files it audits (kept up to six years after closure by some councils), so a
+# complaint or an ICO inquiry about who saw a file can still be answered.
+ACCESS_LOG_RETENTION_DAYS = env.int("ACCESS_LOG_RETENTION_DAYS", default=6 * 365)
 
 # --- Auth -------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

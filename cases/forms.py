@@ -300,6 +300,7 @@ class NoteForm(CaseForm):
             (Visibility.INTERNAL, "Internal: the ASB team only"),
             (Visibility.STAFF, "Staff working on the case"),
             (Visibility.RESIDENT, "Can be shared with the resident"),
+            (Visibility.PARTNERS, "Shared with partner agencies"),
         ]
         self.helper.layout = Layout(Field.textarea("text", rows=6), Field.radios("visibility", small=True), Field("occurred_on"),
                                     Field.text("occurred_time", field_width=5))

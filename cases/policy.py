@@ -191,14 +191,12 @@ def live_shares(*, agency_id: int | None = None, on=None) -> QuerySet[CaseShare]
 
 
 def share_for(user, case: Case) -> CaseShare | None:
-    """The live share through which a partner user sees `case` (cached per case on the user)."""
+    """The live share through which a partner user sees `case`, read afresh each time (not cached on the
+    user: a share stopped a moment ago must stop showing at once, also to code holding the same user)."""
     agency = agency_of(user) if is_partner(user) else None
     if agency is None:
         return None
-    cache = user.__dict__.setdefault("_asb_shares", {})
-    if case.pk not in cache:
-        cache[case.pk] = live_shares(agency_id=agency.pk).filter(case=case).first()
-    return cache[case.pk]
+    return live_shares(agency_id=agency.pk).filter(case=case).first()
 
 
 def share_reaches(share: CaseShare | None, scope: str) -> bool:

@@ -5,7 +5,9 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
+from cases.models import AccessEvent
 from cases.policy import Can, requires
+from cases.services.access_log import access_record
 
 from . import selectors, targets
 from .exports import EXPORTS, export_filename, export_rows
@@ -58,6 +60,9 @@ def export(request, figure):
     if figure not in EXPORTS:
         raise Http404
     _, period, filters = _read(request)
+    chosen = ", ".join(f"{n.replace('_', ' ')} {getattr(filters, n)}" for n in ("officer", "category", "channel", "risk_level") if getattr(filters, n))
+    access_record(user=request.user, event=AccessEvent.EXPORT, request=request,
+                  detail=f"{figure}.csv, {period.start:%-d %b %Y} to {period.end:%-d %b %Y}" + (f", {chosen}" if chosen else ""))
     response = StreamingHttpResponse(export_rows(figure, period, filters), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{export_filename(figure, period, filters)}"'
     response["Cache-Control"] = "private, no-store"

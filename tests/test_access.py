@@ -1,4 +1,8 @@
-"""Every URL, every role: anonymous, call centre, officer, manager. Access is decided on the server."""
+"""Every URL, every role: anonymous, call centre, officer, manager. Access is decided on the server.
+
+A signed-in user without the capability gets 404, never 403 (cases.policy): a refusal must not
+tell anyone that the page or record exists.
+"""
 
 import uuid
 
@@ -12,7 +16,7 @@ from .cases.factories import report_submission as submission
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 ROLES = ["anonymous", "call_centre", "officer", "manager"]
-OK, LOGIN, FORBIDDEN, NOT_FOUND = 200, "login", 403, 404
+OK, LOGIN, NOT_FOUND = 200, "login", 404
 
 
 @pytest.fixture
@@ -75,11 +79,11 @@ MATRIX = [
     ("/staff/phone-report/{reference}/", {"anonymous": LOGIN, "call_centre": OK, "officer": OK, "manager": OK}),
     ("/staff/lookup/", {"anonymous": LOGIN, "call_centre": OK, "officer": OK, "manager": OK}),
     ("/staff/lookup/?q=LE18+1AA", {"anonymous": LOGIN, "call_centre": OK, "officer": OK, "manager": OK}),
-    ("/staff/cases/", {"anonymous": LOGIN, "call_centre": FORBIDDEN, "officer": OK, "manager": OK}),
-    ("/staff/cases/?q=noise&status=open_any", {"anonymous": LOGIN, "call_centre": FORBIDDEN, "officer": OK, "manager": OK}),
-    ("/staff/cases/{reference}/", {"anonymous": LOGIN, "call_centre": FORBIDDEN, "officer": OK, "manager": OK}),
+    ("/staff/cases/", {"anonymous": LOGIN, "call_centre": NOT_FOUND, "officer": OK, "manager": OK}),
+    ("/staff/cases/?q=noise&status=open_any", {"anonymous": LOGIN, "call_centre": NOT_FOUND, "officer": OK, "manager": OK}),
+    ("/staff/cases/{reference}/", {"anonymous": LOGIN, "call_centre": NOT_FOUND, "officer": OK, "manager": OK}),
     *[
-        (f"/staff/cases/{{reference}}/{path}", {"anonymous": LOGIN, "call_centre": FORBIDDEN, "officer": OK, "manager": OK})
+        (f"/staff/cases/{{reference}}/{path}", {"anonymous": LOGIN, "call_centre": NOT_FOUND, "officer": OK, "manager": OK})
         for path in (
             "contact/", "risk/", "people/add/", "people/{party}/", "actions/add/", "actions/{action}/", "actions/{action}/breach/",
             "referrals/add/", "referrals/{referral}/", "note/", "evidence/", "status/", "close/", "merge/", "edit/",
@@ -89,25 +93,25 @@ MATRIX = [
     ("/survey/not-a-real-token/", {"anonymous": 410, "call_centre": 410, "officer": 410, "manager": 410}),
     ("/survey/{token}/", {"anonymous": OK, "call_centre": OK, "officer": OK, "manager": OK}),
     ("/survey/{token}/opt-out/", {"anonymous": OK, "call_centre": OK, "officer": OK, "manager": OK}),
-    ("/staff/surveys/", {"anonymous": LOGIN, "call_centre": FORBIDDEN, "officer": FORBIDDEN, "manager": OK}),
+    ("/staff/surveys/", {"anonymous": LOGIN, "call_centre": NOT_FOUND, "officer": NOT_FOUND, "manager": OK}),
     ("/staff/surveys/phone/", {"anonymous": LOGIN, "call_centre": OK, "officer": OK, "manager": OK}),
     # A survey an officer started from a case page; one on the phone list; one sent by email (the resident's own link).
     ("/staff/surveys/phone/{invitation}/", {"anonymous": LOGIN, "call_centre": NOT_FOUND, "officer": OK, "manager": OK}),
     ("/staff/surveys/phone/{listed_invitation}/", {"anonymous": LOGIN, "call_centre": OK, "officer": OK, "manager": OK}),
     ("/staff/surveys/phone/{email_invitation}/", {"anonymous": LOGIN, "call_centre": NOT_FOUND, "officer": NOT_FOUND, "manager": NOT_FOUND}),
-    ("/staff/surveys/comments/{response}/", {"anonymous": LOGIN, "call_centre": FORBIDDEN, "officer": FORBIDDEN, "manager": OK}),
-    ("/staff/surveys/case/{reference}/", {"anonymous": LOGIN, "call_centre": FORBIDDEN, "officer": OK, "manager": OK}),
-    ("/dashboard/", {"anonymous": LOGIN, "call_centre": FORBIDDEN, "officer": FORBIDDEN, "manager": OK}),
-    ("/dashboard/?period=12m&channel=phone", {"anonymous": LOGIN, "call_centre": FORBIDDEN, "officer": FORBIDDEN, "manager": OK}),
+    ("/staff/surveys/comments/{response}/", {"anonymous": LOGIN, "call_centre": NOT_FOUND, "officer": NOT_FOUND, "manager": OK}),
+    ("/staff/surveys/case/{reference}/", {"anonymous": LOGIN, "call_centre": NOT_FOUND, "officer": OK, "manager": OK}),
+    ("/dashboard/", {"anonymous": LOGIN, "call_centre": NOT_FOUND, "officer": NOT_FOUND, "manager": OK}),
+    ("/dashboard/?period=12m&channel=phone", {"anonymous": LOGIN, "call_centre": NOT_FOUND, "officer": NOT_FOUND, "manager": OK}),
     *[
-        (f"/dashboard/export/{figure}.csv", {"anonymous": LOGIN, "call_centre": FORBIDDEN, "officer": FORBIDDEN, "manager": OK})
+        (f"/dashboard/export/{figure}.csv", {"anonymous": LOGIN, "call_centre": NOT_FOUND, "officer": NOT_FOUND, "manager": OK})
         for figure in ("reports", "first-contact", "updates", "open-cases", "overdue", "satisfaction")
     ],
-    ("/staff/closure-days/", {"anonymous": LOGIN, "call_centre": FORBIDDEN, "officer": FORBIDDEN, "manager": OK}),
-    ("/staff/closure-days/remove/", {"anonymous": LOGIN, "call_centre": FORBIDDEN, "officer": FORBIDDEN, "manager": 405}),
-    ("/staff/cases/{reference}/assign/", {"anonymous": LOGIN, "call_centre": FORBIDDEN, "officer": FORBIDDEN, "manager": OK}),
-    ("/staff/cases/{reference}/take/", {"anonymous": LOGIN, "call_centre": FORBIDDEN, "officer": 405, "manager": 405}),
-    ("/staff/evidence/{evidence}/", {"anonymous": LOGIN, "call_centre": FORBIDDEN, "officer": OK, "manager": OK}),
+    ("/staff/closure-days/", {"anonymous": LOGIN, "call_centre": NOT_FOUND, "officer": NOT_FOUND, "manager": OK}),
+    ("/staff/closure-days/remove/", {"anonymous": LOGIN, "call_centre": NOT_FOUND, "officer": NOT_FOUND, "manager": 405}),
+    ("/staff/cases/{reference}/assign/", {"anonymous": LOGIN, "call_centre": NOT_FOUND, "officer": NOT_FOUND, "manager": OK}),
+    ("/staff/cases/{reference}/take/", {"anonymous": LOGIN, "call_centre": NOT_FOUND, "officer": 405, "manager": 405}),
+    ("/staff/evidence/{evidence}/", {"anonymous": LOGIN, "call_centre": NOT_FOUND, "officer": OK, "manager": OK}),
     ("/admin/", {"anonymous": 302, "call_centre": 302, "officer": 302, "manager": 302}),
 ]
 
@@ -141,7 +145,7 @@ def test_a_user_with_no_role_is_refused_everywhere_on_staff(client, no_role_user
     case, evidence = case_and_evidence
     client.force_login(no_role_user)
     for url in ["/staff/", "/staff/phone-report/", f"/staff/cases/{case.reference}/", f"/staff/evidence/{evidence.pk}/"]:
-        assert client.get(url).status_code == 403, url
+        assert client.get(url).status_code == 404, url
 
 
 def test_only_the_admin_site_for_superusers(client, officer_user):
@@ -189,7 +193,7 @@ def test_posting_to_a_case_form_is_checked_on_the_server_too(client, role_users,
         client.force_login(role_users[role])
     response = client.post(f"/staff/cases/{ids['reference']}/note/", {"text": "posted", "visibility": "staff"})
     assert TimelineEntry.objects.filter(kind="note", body="posted").exists() is allowed
-    assert response.status_code == (302 if allowed or role == "anonymous" else 403)
+    assert response.status_code == (302 if allowed or role == "anonymous" else 404)
 
 
 def test_a_case_url_for_a_case_that_does_not_exist_is_404(client, officer_user):

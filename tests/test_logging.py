@@ -33,12 +33,29 @@ def test_a_refused_page_is_one_line_once_without_a_traceback(client, officer_use
     settings.DEBUG = debug  # with DEBUG on, Django's own console handler used to print it a second time
     client.force_login(officer_user)
     with caplog.at_level(logging.INFO):
-        assert client.get("/dashboard/").status_code == 403
+        assert client.get("/dashboard/").status_code == 404  # refusals answer "not found" (cases.policy)
     refusals = [r for r in caplog.records if r.name == "django.request"]
     assert len(refusals) == 1
-    assert refusals[0].getMessage() == "Forbidden (Permission denied): /dashboard/" and refusals[0].exc_info is None
+    assert refusals[0].getMessage() == "Not Found: /dashboard/" and refusals[0].exc_info is None
     printed = console()
-    assert printed.count("Forbidden (Permission denied): /dashboard/") == 1 and "Traceback" not in printed
+    assert printed.count("Not Found: /dashboard/") == 1 and "Traceback" not in printed
+    assert printed.strip().count("\n") == 0
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_a_forbidden_page_is_one_line_once_without_a_traceback(client, officer_user, caplog, console, settings, debug):
+    # 403 is left to the admin site (a staff flag without a superuser): still one line, no traceback.
+    settings.DEBUG = debug
+    officer_user.is_staff = True
+    officer_user.save()
+    client.force_login(officer_user)
+    with caplog.at_level(logging.INFO):
+        assert client.get("/admin/cases/case/").status_code == 403
+    refusals = [r for r in caplog.records if r.name == "django.request"]
+    assert len(refusals) == 1
+    assert refusals[0].getMessage() == "Forbidden (Permission denied): /admin/cases/case/" and refusals[0].exc_info is None
+    printed = console()
+    assert printed.count("Forbidden (Permission denied): /admin/cases/case/") == 1 and "Traceback" not in printed
     assert printed.strip().count("\n") == 0
 
 

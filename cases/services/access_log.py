@@ -35,5 +35,10 @@ def access_log_purge(*, before: datetime) -> int:
     """Delete entries older than `before` (the retention period); the only delete the trigger allows."""
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL asb.access_log_purge = 'on'")
-    deleted, _ = AccessLogEntry.objects.filter(at__lt=before).delete()
+        try:
+            deleted, _ = AccessLogEntry.objects.filter(at__lt=before).delete()
+        finally:
+            # SET LOCAL lasts to the end of the *outermost* transaction: switch it off again so a caller
+            # that wrapped the purge in a larger transaction gets no delete permission from it.
+            cursor.execute("SET LOCAL asb.access_log_purge = 'off'")
     return deleted

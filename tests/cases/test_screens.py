@@ -104,7 +104,8 @@ def test_an_officer_refused_a_managers_page_keeps_the_staff_navigation_and_a_way
     client.force_login(officer_user)
     response = client.get("/dashboard/")
     page = response.content.decode()
-    assert response.status_code == 403 and "You do not have permission to see this page" in page
+    # Refused as "not found" (cases.policy): the answer does not say the page exists.
+    assert response.status_code == 404 and "Page not found" in page and "permission" not in page
     assert "Signed in as" in page and ">Cases</a>" in page and ">Find a case</a>" in page
     assert 'href="/staff/"' in page and "Go to your home page" in page
     assert "Go to the start of" not in page
@@ -123,5 +124,5 @@ def test_residents_still_get_the_public_error_pages(client, no_role_user):
     assert "Go to the start of" in page and "Signed in as" not in page
     client.force_login(no_role_user)  # signed in but not staff: no staff navigation to offer
     response = client.get("/staff/")
-    assert response.status_code == 403 and "Go to the start of" in response.content.decode()
+    assert response.status_code == 404 and "Go to the start of" in response.content.decode()
     assert "Go to your home page" not in response.content.decode()

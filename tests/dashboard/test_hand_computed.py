@@ -80,8 +80,8 @@ def october(officer_user):
     return {"closed_late": closed_late, "closed_early": closed_early}
 
 
-def test_a_first_contact_missed_before_the_case_closed_counts_as_missed(october):
-    assert share(selectors.figures(OCTOBER, Filters()).first_contact) == (5, 8)  # not 5 of 7
+def test_a_first_contact_missed_before_the_case_closed_counts_as_missed(october, viewer):
+    assert share(selectors.figures(OCTOBER, Filters(viewer=viewer)).first_contact) == (5, 8)  # not 5 of 7
 
 
 def test_closing_marks_overdue_deadlines_breached_and_cancels_the_rest(october):
@@ -93,13 +93,13 @@ def test_closing_marks_overdue_deadlines_breached_and_cancels_the_rest(october):
     assert not Deadline.objects.counted().filter(case=october["closed_early"]).exists()
 
 
-def test_trends_officer_and_channel_filters_and_exports_count_it_too(october, officer_user):
-    by_month = {r["month"]: r for r in selectors.trends(Filters(), today=TODAY)}
+def test_trends_officer_and_channel_filters_and_exports_count_it_too(october, officer_user, viewer):
+    by_month = {r["month"]: r for r in selectors.trends(Filters(viewer=viewer), today=TODAY)}
     assert share(by_month[date(2026, 10, 1)]["first_contact"]) == (5, 8)
-    assert share(selectors.figures(OCTOBER, Filters(officer=officer_user.pk)).first_contact) == (0, 1)
-    assert share(selectors.figures(OCTOBER, Filters(channel="online")).first_contact) == (5, 8)
-    assert share(selectors.trends(Filters(officer=officer_user.pk), today=TODAY)[-3]["first_contact"]) == (0, 1)
-    rows = list(csv.reader(export_rows("first-contact", OCTOBER, Filters())))
+    assert share(selectors.figures(OCTOBER, Filters(viewer=viewer, officer=officer_user.pk)).first_contact) == (0, 1)
+    assert share(selectors.figures(OCTOBER, Filters(viewer=viewer, channel="online")).first_contact) == (5, 8)
+    assert share(selectors.trends(Filters(viewer=viewer, officer=officer_user.pk), today=TODAY)[-3]["first_contact"]) == (0, 1)
+    rows = list(csv.reader(export_rows("first-contact", OCTOBER, Filters(viewer=viewer))))
     assert rows[0] == ["reference", "person", "due_at", "met_at", "late_or_missed"]
     assert len(rows) == 1 + 8
     assert sum(r[4] == "True" for r in rows[1:]) == 3
@@ -107,29 +107,29 @@ def test_trends_officer_and_channel_filters_and_exports_count_it_too(october, of
     assert october["closed_early"].reference not in {r[0] for r in rows}
 
 
-def test_reopening_after_a_missed_first_contact_does_not_count_it_twice(october, officer_user):
+def test_reopening_after_a_missed_first_contact_does_not_count_it_twice(october, officer_user, viewer):
     case = Case.objects.get(pk=october["closed_late"].pk)
     with time_machine.travel(london(2026, 11, 1, 10), tick=False):  # a Sunday
         case_status_change(case=case, to_status="open", reason="It started again", actor=officer_user)
-    assert share(selectors.figures(OCTOBER, Filters()).first_contact) == (5, 8)
+    assert share(selectors.figures(OCTOBER, Filters(viewer=viewer)).first_contact) == (5, 8)
     fresh = Deadline.objects.open().get(case=case, kind=DeadlineKind.FIRST_CONTACT)
     # Owed first contact again, from the reopening: the 3rd working day after Sunday 1 November.
     assert fresh.starts_at == london(2026, 11, 1, 10) and fresh.due_at == london(2026, 11, 4, 23, 59, 59)
-    assert share(selectors.figures(NOVEMBER, Filters()).first_contact) == (0, 1)
+    assert share(selectors.figures(NOVEMBER, Filters(viewer=viewer)).first_contact) == (0, 1)
 
 
-def test_merging_keeps_a_missed_deadline_counted_once(officer_user):
+def test_merging_keeps_a_missed_deadline_counted_once(officer_user, viewer):
     missed, _ = report(london(2026, 10, 12, 9), 1)  # due 15 October, never met
     into, _ = report(london(2026, 10, 13, 9), 2)  # due 16 October, never met
     with time_machine.travel(london(2026, 10, 20, 15), tick=False):
         case_merge(duplicate=missed, into=into, actor=officer_user)
     assert Deadline.objects.filter(case=into, cancelled_at__isnull=True).count() == 2
-    assert share(selectors.figures(OCTOBER, Filters()).first_contact) == (0, 2)
+    assert share(selectors.figures(OCTOBER, Filters(viewer=viewer)).first_contact) == (0, 2)
 
 
 # --- the update interval, stored on the deadline --------------------------------------------------------
 
-def test_a_seven_day_update_spanning_the_october_clock_change_is_filed_as_high_risk(officer_user):
+def test_a_seven_day_update_spanning_the_october_clock_change_is_filed_as_high_risk(officer_user, viewer):
     # Clocks go back at 02:00 on Sunday 25 October 2026. An update due 7 days after 00:30 on Monday 19 October is due
     # 23:59:59 on Monday 26 October: 8 days and 29 minutes later by the clock, yet a 7-day (high-risk) deadline.
     case, victim = report(london(2026, 10, 18, 20), 1)
@@ -139,9 +139,9 @@ def test_a_seven_day_update_spanning_the_october_clock_change_is_filed_as_high_r
     deadline = Deadline.objects.get(case=case, kind=DeadlineKind.VICTIM_UPDATE)
     assert deadline.due_at == london(2026, 10, 26, 23, 59, 59) and deadline.due_at - deadline.starts_at > timedelta(days=8)
     assert deadline.interval_days == 7
-    f = selectors.figures(OCTOBER, Filters())
+    f = selectors.figures(OCTOBER, Filters(viewer=viewer))
     assert share(f.updates_high) == (0, 1) and share(f.updates_standard) == (0, 0)
-    rows = list(csv.reader(export_rows("updates", OCTOBER, Filters())))
+    rows = list(csv.reader(export_rows("updates", OCTOBER, Filters(viewer=viewer))))
     assert rows[0][-1] == "interval_days" and rows[1][-1] == "7"
 
 
@@ -177,9 +177,9 @@ def test_the_backfill_counts_london_dates_and_marks_missed_cancelled_deadlines_b
 
 # --- open cases by age --------------------------------------------------------------------------------
 
-def test_age_bands_include_both_ends_of_each_label():
+def test_age_bands_include_both_ends_of_each_label(viewer):
     now = timezone.now()
     for days in (0, 30, 31, 90, 91, 180, 181):
         CaseFactory(received_at=now - timedelta(days=days))
-    ages = selectors.figures(NOVEMBER, Filters(), now=now).open_by_age
+    ages = selectors.figures(NOVEMBER, Filters(viewer=viewer), now=now).open_by_age
     assert ages == {"0–30 days": 2, "31–90 days": 2, "91–180 days": 2, "Over 180 days": 1}

@@ -42,18 +42,18 @@ def cases(officer, *levels):
     return made
 
 
-def test_unassessed_cases_are_their_own_row_and_not_standard(officer_user):
+def test_unassessed_cases_are_their_own_row_and_not_standard(officer_user, viewer):
     violence = ("Has there been violence",)
     made = cases(officer_user, None, None, None, (), (), violence)
     contact_record(case=made[0], party=made[0].parties.get(), method="phone", direction="out", successful=True, summary="x",
                    occurred_at=made[0].received_at, gave_update=True, final_update=True, actor=officer_user)
     made[0].refresh_from_db()
     case_close(case=made[0], reason="resolved", actor=officer_user)  # closed: not open, not counted
-    figures = selectors.figures(DECEMBER, Filters())
+    figures = selectors.figures(DECEMBER, Filters(viewer=viewer))
     assert figures.open_by_risk == {"Not assessed": 2, "Standard": 2, "Medium": 0, "High": 1}
     assert list(figures.open_by_risk) == ["Not assessed", "Standard", "Medium", "High"]
-    assert Filters(risk_level="not_assessed").cases().filter(status__in=[CaseStatus.NEW]).count() == 2
-    assert selectors.figures(DECEMBER, Filters(risk_level="standard")).open_by_risk["Not assessed"] == 0
+    assert Filters(viewer=viewer, risk_level="not_assessed").cases().filter(status__in=[CaseStatus.NEW]).count() == 2
+    assert selectors.figures(DECEMBER, Filters(viewer=viewer, risk_level="standard")).open_by_risk["Not assessed"] == 0
 
 
 def test_the_dashboard_page_and_export_show_not_assessed(client, manager_user, officer_user):

@@ -162,10 +162,10 @@ def test_targets_are_judged_on_the_exact_share_not_the_rounded_percentage():
     assert [v.label for v in Verdict] == ["Met", "Not met", "No data yet"]
 
 
-def test_the_trends_carry_high_risk_updates_and_the_mean_gap_each_month(november):
+def test_the_trends_carry_high_risk_updates_and_the_mean_gap_each_month(november, viewer):
     from dashboard import selectors
 
-    rows = {r["month"]: r for r in selectors.trends(selectors.Filters(), today=date(2026, 12, 15))}
+    rows = {r["month"]: r for r in selectors.trends(selectors.Filters(viewer=viewer), today=date(2026, 12, 15))}
     november_row = rows[date(2026, 11, 1)]
     assert (november_row["updates_high"].met, november_row["updates_high"].total) == (4, 4)
     assert november_row["mean_days_between_updates"] == 8.7

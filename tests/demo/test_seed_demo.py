@@ -12,21 +12,33 @@ import time_machine
 from django.core.management import call_command
 from django.db.models import Count
 
+from django.contrib.auth import get_user_model
+
 from cases import services, sla
 from cases.models import Case as CaseModel
 from cases.models import (
+    AgencyMember,
+    CaseShare,
     CaseStatus,
     Category,
     Contact,
     Deadline,
     Party,
     PartyRole,
+    Referral,
+    ReferralStatus,
     Report,
     RiskAssessment,
+    SharedPerson,
+    SharingAgreement,
     TimelineEntry,
+    TimelineKind,
+    Visibility,
 )
+from cases.policy import agreements_in_force, cases_visible_to, parties_visible_to, referrals_visible_to, timeline_visible_to
+from cases.roles import Role, user_roles
 from dashboard import selectors as dashboard
-from demo.management.commands import _demo_rows, _demo_year
+from demo.management.commands import _demo_partners, _demo_rows, _demo_year
 from demo.management.commands._demo_year import month_plans, months_before
 from demo.management.commands.seed_demo import STORIES, Command, submission_key
 from notifications.models import Message, MessageStatus
@@ -35,7 +47,8 @@ from surveys.models import CommentAction, Invitation, Response, SurveyChannel
 
 LONDON = sla.LONDON
 DATES = [datetime(2026, 11, 28, 10, 0, tzinfo=LONDON), datetime(2028, 2, 29, 8, 30, tzinfo=LONDON)]
-MODELS = (CaseModel, Report, Party, Contact, Deadline, TimelineEntry, RiskAssessment, Invitation, Response, CommentAction, Message)
+MODELS = (CaseModel, Report, Party, Contact, Deadline, TimelineEntry, RiskAssessment, Invitation, Response, CommentAction, Message,
+          get_user_model(), AgencyMember, SharingAgreement, CaseShare, SharedPerson, Referral)
 
 
 def seed():
@@ -44,6 +57,44 @@ def seed():
 
 def counts():
     return {m.__name__: m.objects.count() for m in MODELS}
+
+
+def partners_see_only_what_is_shared_with_their_agency(now):
+    users = {u.username: u for u in get_user_model().objects.filter(username__in=["police", "police-lead", "housing"])}
+    for username, role, agency in (("police", Role.PARTNER_USER, "Leicestershire Police"),
+                                   ("police-lead", Role.PARTNER_LEAD, "Leicestershire Police"),
+                                   ("housing", Role.PARTNER_USER, "Housing providers")):
+        user = users[username]
+        assert user_roles(user) == {role}
+        assert AgencyMember.objects.get(user=user).agency.name == agency
+        assert user.check_password("demo-password-2026")
+    # Agreements: police and housing in force today (about a year either side), the fire service's lapsed.
+    today = now.date()
+    in_force = {a.agency.name: a for a in agreements_in_force(on=today).select_related("agency")}
+    assert set(in_force) == {"Leicestershire Police", "Housing providers"}
+    for agreement in in_force.values():
+        assert 300 <= (today - agreement.signed_on).days <= 400 and 300 <= (agreement.review_by - today).days <= 400
+        assert agreement.lawful_basis == "s115_public_task" and "consent" in agreement.what_may_be_shared
+    fire = SharingAgreement.objects.get(agency__name="Leicester Fire and Rescue Service")
+    assert fire.review_by < today and not fire.in_force_on(today)
+    # The police see nothing; housing exactly the high-risk story case, within the timeline scope.
+    assert not cases_visible_to(users["police"]).exists() and not cases_visible_to(users["police-lead"]).exists()
+    story = Report.objects.get(submission_key=submission_key(_demo_partners.SHARED_STORY)).case
+    assert list(cases_visible_to(users["housing"])) == [story]
+    assert not CaseShare.objects.filter(agency__name="Leicestershire Police").exists()
+    share = CaseShare.objects.get(case=story, agency__name="Housing providers")
+    assert share.scope == "timeline" and share.stopped_at is None
+    victim = story.parties.filter(role=PartyRole.VICTIM).get()
+    assert victim.consent_to_share is True
+    assert list(parties_visible_to(users["housing"], story)) == [victim]
+    assert SharedPerson.objects.get(share=share).basis == "consent"
+    seen = list(timeline_visible_to(users["housing"], story))
+    assert [e.visibility for e in seen] == [Visibility.PARTNERS] and seen[0].summary.startswith("Update for partners")
+    shared = story.timeline.get(kind=TimelineKind.SHARE)
+    assert shared.visibility == Visibility.STAFF and shared.summary.startswith("Shared with Housing providers (")
+    assert shared.occurred_at < now
+    referral = referrals_visible_to(users["housing"]).get()
+    assert referral.case == story and referral.status == ReferralStatus.SENT and referral.agency.name == "Housing providers"
 
 
 def month_of(value) -> datetime:
@@ -64,6 +115,7 @@ def test_a_year_of_history_on_any_date(now):
         the_dashboard_shows_a_realistic_year(now)
         history_leaves_nothing_for_a_worker_to_send(now)
         only_the_hand_written_stories_have_overdue_work(now)
+        partners_see_only_what_is_shared_with_their_agency(now)
         first = counts()
     with time_machine.travel(now + timedelta(hours=3), tick=False):
         seed()
@@ -89,14 +141,17 @@ def every_month_has_reports_and_survey_answers(now):
 
 
 def the_dashboard_shows_a_realistic_year(now):
+    from django.contrib.auth import get_user_model
+
     today = now.date()
-    rows = dashboard.trends(dashboard.Filters(), today=today, now=now)
+    viewer = get_user_model().objects.get(username="manager")  # the demo's manager reads the dashboard
+    rows = dashboard.trends(dashboard.Filters(viewer=viewer), today=today, now=now)
     for row in rows[:-1]:  # the months before this one: history
         assert 15 <= row["reports"] <= 40, row
         assert 0.7 <= row["first_contact"].met / row["first_contact"].total <= 1, row
         assert 0.75 <= row["updates"].met / row["updates"].total <= 1, row
         assert row["satisfaction"] is not None and row["satisfaction"].total >= 4, row
-    year = dashboard.figures(dashboard.period_from("12m", today=today), dashboard.Filters(), now=now)
+    year = dashboard.figures(dashboard.period_from("12m", today=today), dashboard.Filters(viewer=viewer), now=now)
     assert 85 <= year.first_contact.percent <= 96
     assert 85 <= year.updates_standard.percent <= 97
     assert 88 <= year.satisfaction.percent <= 98

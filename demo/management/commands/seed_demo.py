@@ -34,6 +34,7 @@ from cases.models import (
 )
 from cases.roles import GROUP_NAMES, Role
 
+from ._demo_partners import PARTNER_USERS, SHARED_STORY, agreements_ensure, partner_members_ensure, story_share_ensure
 from ._demo_rows import history_ensure
 
 DEMO_PASSWORD = "demo-password-2026"
@@ -44,6 +45,8 @@ DEMO_USERS = [
     ("officer2", "Jess", "Byrne", Role.OFFICER),
     ("manager", "Alison", "Grant", Role.MANAGER),
     ("admin", "Site", "Admin", None),
+    # Partner agencies' staff (their agency and the sharing agreements: _demo_partners).
+    *[(username, first, last, role) for username, first, last, role, _agency in PARTNER_USERS],
 ]
 NAMESPACE = uuid.UUID("6b2f0f5e-9c1d-4d36-9e7a-0d3c4b9a1e01")
 STORIES = []  # (key, function), in the order they run
@@ -429,11 +432,17 @@ class Command(BaseCommand):
             except Exception as exc:
                 raise CommandError(f"Demo story {key!r} failed and was rolled back: {exc}") from exc
             created += 1
+        try:
+            agreements_ensure(users=users, now=now)
+            with transaction.atomic():
+                story_share_ensure(demo=Demo(SHARED_STORY, users, now, closures), submission_key=submission_key(SHARED_STORY))
+        except Exception as exc:
+            raise CommandError(f"Demo sharing with partner agencies failed and was rolled back: {exc}") from exc
         keys = [submission_key(key) for key, _ in STORIES]
         by_status = dict(models.Case.objects.filter(reports__submission_key__in=keys).values_list("status").annotate(n=Count("id", distinct=True)))
         summary = ", ".join(f"{by_status.get(s, 0)} {s}" for s in CaseStatus.values)
         self.stdout.write(self.style.SUCCESS(
-            f"Demo data ready: {len(users)} staff accounts, {sum(by_status.values())} demo cases ({summary}), {created} new this run; "
+            f"Demo data ready: {len(users)} accounts ({len(PARTNER_USERS)} of partner agencies), {sum(by_status.values())} demo cases ({summary}), {created} new this run; "
             f"{in_history} cases of history over the 12 months before this one, {history} new this run."))
 
     @transaction.atomic
@@ -452,4 +461,5 @@ class Command(BaseCommand):
                 if role is not None:
                     user.groups.add(Group.objects.get(name=GROUP_NAMES[role]))
             users[username] = user
+        partner_members_ensure(users, users["manager"])
         return users
