@@ -5,6 +5,7 @@ variables (see README "Configuration"), never from extra settings modules.
 """
 
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -55,6 +56,9 @@ INSTALLED_APPS = [
     "dashboard",
     "partners",
     "accounts",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
     "demo",
 ]
 
@@ -66,11 +70,18 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
     "asb_portal.middleware.RefuseNulMiddleware",
+    # Signed-in users: idle expiry, then the second factor (accounts/middleware.py). After RefuseNul,
+    # which replaces a session cookie holding NUL before anything loads the session.
+    "accounts.middleware.IdleSessionMiddleware",
+    "accounts.middleware.TwoFactorMiddleware",
+    # Last, as django-axes asks: it turns a lockout flagged during sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "asb_portal.urls"
@@ -187,9 +198,37 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "staff:login"
+LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "staff:home"
-LOGOUT_REDIRECT_URL = "staff:login"
+LOGOUT_REDIRECT_URL = "accounts:login"
+# django-axes watches every sign-in (it must come first); ModelBackend checks the password.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+
+# Two factors (django-otp, TOTP). Required for every staff and partner account unless DEBUG is on
+# (`make run`'s demo signs in with the password alone); whoever has enrolled is asked for a code either way.
+TWO_FACTOR_REQUIRED = env.bool("TWO_FACTOR_REQUIRED", default=not DEBUG)
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="ASB Portal")  # the name authenticator apps show
+# Half signed in (password right, code not yet typed) lasts this long.
+TWO_FACTOR_PENDING_SECONDS = env.int("TWO_FACTOR_PENDING_SECONDS", default=300)
+
+# Lockout (django-axes): an account is locked after AXES_FAILURE_LIMIT wrong passwords or codes, from any
+# address, for AXES_COOLOFF_MINUTES (so nobody can keep a colleague out for good); a manager can unlock sooner.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_MINUTES = env.int("AXES_COOLOFF_MINUTES", default=30)
+AXES_COOLOFF_TIME = timedelta(minutes=AXES_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+# Wrong passwords during a lockout do not restart the cool-off (that would lock the holder out for ever).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "accounts.services.request_address"
+# Sign-ins are recorded in accounts.SignInEvent; axes keeps only its lockout counters.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+
+# Idle sessions of signed-in users end after this many minutes without a request (accounts.middleware);
+# the timeout warning opens 2 minutes before. The public report journey keeps SESSION_COOKIE_AGE.
+SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=30)
 
 # --- Internationalisation -----------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
@@ -266,7 +305,9 @@ RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
 # unthrottled minute (login throttling lapses too while Redis is down).
 RATELIMIT_FAIL_OPEN = True
 # django-ratelimit insists on a shared cache; django-redis with IGNORE_EXCEPTIONS is one.
-SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001", "django_ratelimit.E003"]
+# axes.W006 wants lockout by address too: that would lock a whole office behind one address out after a few
+# typos; addresses are limited by LOGIN_RATE above, accounts by django-axes (see "Auth").
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001", "django_ratelimit.E003", "axes.W006"]
 
 # --- Forms ------------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
@@ -320,6 +361,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django_redis": {"level": "ERROR"},
+        # django-axes notes every attempt at INFO; accounts.SignInEvent records them, WARNING keeps its lockouts.
+        "axes": {"level": "WARNING"},
         # Django's default "django" handlers (console when DEBUG, mail_admins: no ADMINS here) printed every
         # record a second time besides the root's console; the root alone prints them.
         "django": {"handlers": [], "level": "INFO"},

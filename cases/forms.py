@@ -1,11 +1,10 @@
-"""Staff forms: sign-in and every form used to work a case. Services enforce the rules; forms parse input."""
+"""Staff forms: every form used to work a case. Services enforce the rules; forms parse input."""
 
 from datetime import datetime, time
 
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Field, Layout, Size
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
 
 from . import sla
@@ -25,23 +24,9 @@ from .models import (
     ReferralStatus,
     Visibility,
 )
+from .policy import parties_visible_to
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
-
-
-class StaffLoginForm(AuthenticationForm):
-    error_messages = {
-        "invalid_login": "Enter a correct username and password. Both are case-sensitive.",
-        "inactive": "This account is not active. Ask your manager to reactivate it.",
-    }
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["username"].error_messages["required"] = "Enter your username"
-        self.fields["password"].error_messages["required"] = "Enter your password"
-        self.helper = FormHelper(self)
-        self.helper.form_tag = False
-        self.helper.layout = Layout(Field.text("username", field_width=20), Field.text("password", field_width=20))
 
 
 def _date_field(label, *, required=True, help_text="For example, 27 3 2026"):
@@ -60,6 +45,7 @@ class CaseForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.case = case
         self.user = user
+        self._parties = None
         self.fields["version"].initial = case.version
         self.helper = FormHelper(self)
         self.helper.form_tag = False
@@ -71,13 +57,19 @@ class CaseForm(forms.Form):
     def expected_version(self):
         return self.cleaned_data.get("version")
 
+    def visible_parties(self) -> list:
+        """The case's people this user may see (cases.policy), read once per form; nobody without a user."""
+        if self._parties is None:
+            self._parties = list(parties_visible_to(self.user, self.case).order_by("id"))
+        return self._parties
+
     def party_choices(self, *, roles=None, people_only=False):
-        parties = [p for p in self.case.parties.all() if (roles is None or p.role in roles) and not (people_only and p.is_unknown)]
+        parties = [p for p in self.visible_parties() if (roles is None or p.role in roles) and not (people_only and p.is_unknown)]
         return [(p.pk, f"{p} ({p.get_role_display().lower()})") for p in parties]
 
     def party(self, field="party"):
         pk = self.cleaned_data.get(field)
-        return next((p for p in self.case.parties.all() if str(p.pk) == str(pk)), None) if pk else None
+        return next((p for p in self.visible_parties() if str(p.pk) == str(pk)), None) if pk else None
 
 
 class ContactForm(CaseForm):
@@ -105,7 +97,7 @@ class ContactForm(CaseForm):
         super().__init__(*args, **kwargs)
         self.fields["party"].choices = self.party_choices(people_only=True)
         # Shown beside the form: how each person can be reached, so the officer need not go back to the case.
-        self.people = [p for p in self.case.parties.all() if not p.is_unknown]
+        self.people = [p for p in self.visible_parties() if not p.is_unknown]
         self.fields["occurred_on"].initial = timezone.localdate()
         self.helper.layout = Layout(
             Field.radios("party", small=True), Field.radios("method", small=True), Field.radios("direction", small=True),

@@ -1,6 +1,5 @@
 """Staff URLs (/staff/)."""
 
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from .views import calendar, casework, pages, sharing
@@ -11,8 +10,6 @@ case = "cases/<str:reference>/"
 
 urlpatterns = [
     path("", pages.home, name="home"),
-    path("login/", pages.StaffLoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("lookup/", pages.case_lookup, name="lookup"),
     path("cases/", pages.case_list_page, name="cases"),
     path(case, pages.case_detail, name="case"),
@@ -37,4 +34,13 @@ urlpatterns = [
     path("closure-days/", calendar.closure_days, name="closure_days"),
     path("closure-days/remove/", calendar.closure_day_delete, name="closure_day_delete"),
     path("partners/", sharing.agencies, name="agencies"),
+    path("partners/<int:agency_id>/", sharing.agency, name="agency"),
+    path("partners/<int:agency_id>/agreements/add/", sharing.agreement_add, name="agreement_add"),
+    path("partners/<int:agency_id>/agreements/<int:agreement_id>/end/", sharing.agreement_end, name="agreement_end"),
+    path(case + "share/", sharing.share_add, name="share_add"),
+    path(case + "shares/<int:share_id>/", sharing.share_edit, name="share_edit"),
+    path(case + "shares/<int:share_id>/stop/", sharing.share_stop, name="share_stop"),
+    path(case + "lock-down/", sharing.lock_down, name="lock_down"),
+    path(case + "access-log/", sharing.case_access_log, name="case_access_log"),
+    path("access-log/", sharing.access_log, name="access_log"),
 ]

@@ -16,6 +16,13 @@ ATTACKER, OFFICE, ELSEWHERE = "203.0.113.66", "198.51.100.20", "192.0.2.30"
 AN_INSTANT = datetime(2026, 11, 24, 10, 0, 15, tzinfo=UTC)
 
 
+@pytest.fixture(autouse=True)
+def _rate_limits_only(settings):
+    # These tests are about the per-address rate limits. django-axes' account lockout (AXES_FAILURE_LIMIT
+    # failures from anywhere, for AXES_COOLOFF_MINUTES) is on top of them: tests/accounts/test_lockout.py.
+    settings.AXES_FAILURE_LIMIT = 100
+
+
 def sign_in(address, username, password, client=None):
     return (client or Client()).post(URL, {"username": username, "password": password}, REMOTE_ADDR=address)
 

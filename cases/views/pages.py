@@ -1,19 +1,14 @@
-"""Staff pages: sign-in, home, case list, case page, call-centre status lookup, evidence download."""
+"""Staff pages: home, case list, case page, call-centre status lookup, evidence download."""
 
-from django.conf import settings
-from django.contrib.auth import views as auth_views
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django_ratelimit.core import is_ratelimited
-from django_ratelimit.exceptions import Ratelimited
 
 from ..filters import CaseFilter
-from ..forms import LookupForm, StaffLoginForm
+from ..forms import LookupForm
 from ..policy import Can, can, requires, requires_any
-from ..ratelimits import client_address, counter_over
 from ..selectors import (
     case_dues,
     case_for_detail,
@@ -26,35 +21,6 @@ from ..selectors import (
 )
 
 CASES_PER_PAGE = 25
-
-
-class StaffLoginView(auth_views.LoginView):
-    """Sign-in, rate-limited so that guessing is slow but nobody can lock a colleague out.
-
-    Every attempt counts against the client address (LOGIN_RATE). Failed attempts also count against
-    the username *from that address* (LOGIN_FAILURE_RATE): a count per username alone would let anyone
-    keep a named officer out by typing wrong passwords, while this one never blocks the holder signing
-    in from their own address. (Account lockout proper, across addresses, is for django-axes.)
-    """
-
-    template_name = "cases/login.html"
-    authentication_form = StaffLoginForm
-    redirect_authenticated_user = True
-
-    def post(self, request, *args, **kwargs):
-        if is_ratelimited(request, group="login-address", key="ip", rate=settings.LOGIN_RATE, method="POST", increment=True):
-            raise Ratelimited  # the friendly 429 page (RATELIMIT_VIEW)
-        if counter_over(group="login-failures", key=self._failure_key(), rate=settings.LOGIN_FAILURE_RATE, increment=False):
-            raise Ratelimited
-        return super().post(request, *args, **kwargs)
-
-    def form_invalid(self, form):
-        counter_over(group="login-failures", key=self._failure_key(), rate=settings.LOGIN_FAILURE_RATE, increment=True)
-        return super().form_invalid(form)
-
-    def _failure_key(self) -> str:
-        # Usernames are compared exactly at sign-in; counting them case-blind only merges an attacker's variants.
-        return f"{self.request.POST.get('username', '').strip().lower()} from {client_address(self.request)}"
 
 
 @never_cache
