@@ -1,15 +1,26 @@
-"""Django admin: reference data managers edit (categories, risk questions, action types, partners)."""
+"""Django admin: reference data managers edit (categories, risk questions, action types, partners).
+
+The admin cannot bypass the workflow (issue 11): a case's status, risk level, officer, merge, closure
+and lock-down, and every deadline, change only through the services, which write the timeline entry
+and recalculate the deadlines. Records of what people did (timeline, contacts, shares, the access log)
+are read here, never written.
+"""
 
 from django.contrib import admin
 
 from .models import (
+    AccessLogEntry,
     Action,
     ActionType,
+    AgencyMember,
     Breach,
     Case,
+    CaseShare,
     Category,
     ClosureDay,
     Contact,
+    Deadline,
+    DeadlineAlert,
     Evidence,
     PartnerAgency,
     Party,
@@ -18,8 +29,40 @@ from .models import (
     RiskAssessment,
     RiskQuestion,
     RiskQuestionSet,
+    SharedPerson,
+    SharingAgreement,
     TimelineEntry,
 )
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records of what people did: read in the admin, written only by the services (no add, change or delete)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """A case's people and reports, shown on the case: added, moved or removed only through the case screens."""
+
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Category)
@@ -56,19 +99,26 @@ class PartnerAgencyAdmin(admin.ModelAdmin):
     list_editable = ["is_active"]
 
 
-class ReportInline(admin.TabularInline):
+class ReportInline(ReadOnlyInline):
     model = Report
-    extra = 0
     fields = ["channel", "received_at", "logged_by", "is_anonymous", "category"]
     readonly_fields = fields
-    can_delete = False
     show_change_link = True
 
 
-class PartyInline(admin.TabularInline):
+class PartyInline(ReadOnlyInline):
+    # People are changed on the case page (cases.services.party_update), which records old and new values.
     model = Party
-    extra = 0
     fields = ["role", "full_name", "is_unknown", "description", "phone", "email", "preferred_contact_method"]
+    readonly_fields = fields
+
+
+# Set only by the services: assigning, risk assessment, status moves, merging, closing, reopening and
+# lock-down each write a timeline entry and recalculate deadlines; received_at is where deadlines start.
+CASE_WORKFLOW_FIELDS = [
+    "status", "risk_level", "officer", "merged_into", "closure_reason", "closed_at", "reopened_at", "is_locked_down",
+    "received_at",
+]
 
 
 @admin.register(Case)
@@ -77,9 +127,14 @@ class CaseAdmin(admin.ModelAdmin):
     list_filter = ["status", "risk_level", "category"]
     search_fields = ["reference", "postcode", "address"]
     list_select_related = ["category", "officer"]
-    readonly_fields = ["reference", "version", "created_at", "updated_at"]
-    raw_id_fields = ["merged_into"]
+    readonly_fields = ["reference", *CASE_WORKFLOW_FIELDS, "version", "created_at", "updated_at"]
     inlines = [PartyInline, ReportInline]
+
+    def has_add_permission(self, request):
+        return False  # a case starts from a report (online or by phone), which sets its deadlines
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # cases are closed, merged or removed by retention, never deleted by hand
 
 
 @admin.register(Report)
@@ -88,25 +143,24 @@ class ReportAdmin(admin.ModelAdmin):
     list_filter = ["channel", "is_anonymous"]
     list_select_related = ["case", "logged_by"]
     search_fields = ["case__reference"]
-    raw_id_fields = ["case", "reporter"]
+    # Which case a report belongs to, who made it and when it came in: set by intake and merging only.
+    readonly_fields = ["case", "reporter", "channel", "received_at", "logged_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Evidence)
 class EvidenceAdmin(admin.ModelAdmin):
     list_display = ["original_name", "case", "content_type", "size", "uploaded_at"]
-    raw_id_fields = ["case", "report"]
     exclude = ["file"]
-    readonly_fields = ["original_name", "content_type", "size", "uploaded_at", "uploaded_by", "staging_key"]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Records of what people did: read in the admin, written only by the services."""
+    readonly_fields = ["case", "report", "original_name", "content_type", "size", "uploaded_at", "uploaded_by", "staging_key"]
 
     def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+        return False  # files come in with a report or through the case page's upload, which checks them
 
 
 @admin.register(TimelineEntry)
@@ -168,3 +222,64 @@ class ClosureDayAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         for obj in queryset:
             self.delete_model(request, obj)
+
+
+@admin.register(Deadline)
+class DeadlineAdmin(ReadOnlyAdmin):
+    """Deadlines are worked out by cases.services.deadlines (working days, closure days, risk level)."""
+
+    list_display = ["case", "kind", "party", "due_at", "met_at", "breached"]
+    list_filter = ["kind", "breached"]
+    list_select_related = ["case", "party"]
+    search_fields = ["case__reference"]
+
+
+@admin.register(DeadlineAlert)
+class DeadlineAlertAdmin(ReadOnlyAdmin):
+    list_display = ["deadline", "stage", "created_at"]
+    list_select_related = ["deadline__case"]
+
+
+# Sharing with partner agencies: read here; shared, widened, stopped and agreed only on the sharing and
+# agency screens, which check the agreement and consent and write the timeline entry.
+@admin.register(SharingAgreement)
+class SharingAgreementAdmin(ReadOnlyAdmin):
+    list_display = ["agency", "title", "lawful_basis", "signed_on", "review_by", "ended_on"]
+    list_select_related = ["agency"]
+
+
+@admin.register(AgencyMember)
+class AgencyMemberAdmin(ReadOnlyAdmin):
+    list_display = ["user", "agency", "added_by", "added_at"]
+    list_select_related = ["user", "agency", "added_by"]
+
+
+class SharedPersonInline(ReadOnlyInline):
+    model = SharedPerson
+    fields = ["party", "basis", "note"]
+    readonly_fields = fields
+
+
+@admin.register(CaseShare)
+class CaseShareAdmin(ReadOnlyAdmin):
+    list_display = ["case", "agency", "scope", "shared_by", "shared_at", "ends_on", "stopped_at"]
+    list_filter = ["scope", "agency"]
+    list_select_related = ["case", "agency", "shared_by"]
+    search_fields = ["case__reference"]
+    inlines = [SharedPersonInline]
+
+
+@admin.register(SharedPerson)
+class SharedPersonAdmin(ReadOnlyAdmin):
+    list_display = ["share", "party", "basis"]
+    list_select_related = ["share__case", "share__agency", "party"]
+
+
+@admin.register(AccessLogEntry)
+class AccessLogEntryAdmin(ReadOnlyAdmin):
+    """Append-only (a database trigger refuses UPDATE and DELETE); managers read it on the access log screens too."""
+
+    list_display = ["at", "username", "agency_name", "event", "case_reference", "detail", "address"]
+    list_filter = ["event"]
+    search_fields = ["username", "case_reference", "agency_name"]
+    actions = None  # not even the bulk "delete selected"

@@ -3,7 +3,6 @@
 import django_filters
 import django_filters.fields
 from django import forms
-from django.contrib.auth import get_user_model
 from django.contrib.postgres.search import SearchQuery
 from django.core.validators import RegexValidator
 from django.db.models import Case as CaseWhen
@@ -11,15 +10,15 @@ from django.db.models import Exists, IntegerField, OuterRef, Q, Value, When
 
 from .form_fields import DateField
 from .models import Case, CaseStatus, Category, Channel, Party, Report, RiskLevel
-from .roles import GROUP_NAMES, Role
+from .policy import Can, users_who_can
 from .validators import normalise_phone, normalise_postcode
 
 OPEN = "open_any"
 
 
 def staff_officers():
-    names = [GROUP_NAMES[Role.OFFICER], GROUP_NAMES[Role.MANAGER]]
-    return get_user_model().objects.filter(groups__name__in=names, is_active=True).distinct().order_by("first_name", "last_name")
+    """Who can be given a case: everyone who works cases (cases.policy), by name."""
+    return users_who_can(Can.WORK_CASES).order_by("first_name", "last_name", "username")
 
 
 class OfficerChoiceField(forms.ModelChoiceField):

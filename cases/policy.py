@@ -12,6 +12,10 @@ A record a user may not see is simply absent from their querysets, so views answ
 
 Partner users (police, housing…) see a case only while a live share with their agency exists
 *and* the agency has a sharing agreement in force, and then only within the share's scope.
+The share's scope is the one rule for what a partner sees: locking a case down
+(`cases.services.sharing.case_lock_down`, the only writer of `Case.is_locked_down`; the admin shows
+it read-only) turns every live share to reference only in the same transaction, and the officer
+widens a share again, one agency at a time, by changing its scope.
 """
 
 from __future__ import annotations
@@ -267,7 +271,8 @@ def evidence_visible_to(user) -> QuerySet[Evidence]:
     if can(user, Can.WORK_CASES):
         return Evidence.objects.filter(case__isnull=False)
     if can(user, Can.READ_SHARED_CASES):
-        shares = live_shares(agency_id=agency_of(user).pk).filter(scope=ShareScope.EVIDENCE, evidence=OuterRef("pk"))
+        # case=OuterRef("case") as well: a file chosen for a share shows only on that share's own case.
+        shares = live_shares(agency_id=agency_of(user).pk).filter(scope=ShareScope.EVIDENCE, evidence=OuterRef("pk"), case=OuterRef("case"))
         return Evidence.objects.filter(Exists(shares))
     return Evidence.objects.none()
 
@@ -300,3 +305,26 @@ def access_log_visible_to(user) -> QuerySet[AccessLogEntry]:
     if can(user, Can.READ_AGENCY_ACCESS_LOG):
         return AccessLogEntry.objects.filter(agency_id=agency_of(user).pk)
     return AccessLogEntry.objects.none()
+
+
+def users_who_can(capability: Can) -> QuerySet:
+    """Active users who hold `capability` (officer choices, whom to alert), as `capabilities()` decides it:
+    a superuser counts as a manager, a council and a partner role on one account count for nothing, and a
+    partner role counts only with a membership of an active agency."""
+    from django.contrib.auth import get_user_model
+
+    from .roles import COUNCIL_ROLES, GROUP_NAMES
+
+    User = get_user_model()
+    Through = User.groups.through
+
+    def in_groups(roles) -> Exists:
+        return Exists(Through.objects.filter(user_id=OuterRef("pk"), group__name__in=[GROUP_NAMES[r] for r in roles]))
+
+    roles = [role for role, caps in ROLE_CAPABILITIES.items() if capability in caps]
+    holds = in_groups(roles) | (Q(is_superuser=True) if Role.MANAGER in roles else Q(pk__in=[]))
+    council = in_groups(COUNCIL_ROLES) | Q(is_superuser=True)
+    users = User.objects.filter(holds, is_active=True).exclude(council & in_groups(PARTNER_ROLES))
+    if PARTNER_ROLES & set(roles):
+        users = users.filter(Exists(AgencyMember.objects.filter(user_id=OuterRef("pk"), agency__is_active=True)))
+    return users

@@ -3,7 +3,19 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -13,7 +25,9 @@ from .models import (
     OPEN_STATUSES,
     Action,
     ActionStatus,
+    AgencyMember,
     Case,
+    CaseShare,
     CaseStatus,
     Contact,
     Deadline,
@@ -26,7 +40,7 @@ from .models import (
     RiskLevel,
     Visibility,
 )
-from .policy import Can, can, cases_visible_to, evidence_visible_to, timeline_visible_to  # noqa: F401 (re-exported)
+from .policy import Can, can, cases_visible_to, evidence_visible_to, live_shares, timeline_visible_to  # noqa: F401 (re-exported)
 from .validators import normalise_phone, normalise_postcode
 
 
@@ -326,11 +340,48 @@ def case_for_detail(user, *, reference: str) -> Case | None:
             Prefetch("contacts", queryset=Contact.objects.select_related("party", "recorded_by").order_by("-occurred_at")),
             Prefetch("risk_assessments", queryset=RiskAssessment.objects.select_related("assessed_by", "party")),
             Prefetch("actions", queryset=Action.objects.select_related("action_type", "perpetrator").prefetch_related("breaches")),
-            Prefetch("referrals", queryset=Referral.objects.select_related("agency")),
+            Prefetch("referrals", queryset=_referrals_with_partner_facts()),
+            Prefetch("shares", queryset=case_shares_for_page(), to_attr="partner_shares"),
         )
         .filter(reference=reference)
         .first()
     )
+
+
+def case_shares_for_page() -> QuerySet[CaseShare]:
+    """A case's shares for its page (prefetched: one query): those not stopped first, newest first, each marked
+    `is_live` (in effect today), `is_stopped` and `has_ended` (past its end date)."""
+    return (
+        CaseShare.objects.select_related("agency", "shared_by", "stopped_by")
+        .annotate(
+            is_live=Exists(live_shares().filter(pk=OuterRef("pk"))),
+            is_stopped=ExpressionWrapper(Q(stopped_at__isnull=False), output_field=BooleanField()),
+            has_ended=ExpressionWrapper(Q(ends_on__lt=timezone.localdate()), output_field=BooleanField()),
+        )
+        .order_by("is_stopped", "-shared_at", "-id")  # not stopped first: the page groups them
+    )
+
+
+def _referrals_with_partner_facts() -> QuerySet[Referral]:
+    """Referrals with whether the agency can answer in ASB Portal: it sees this case (`agency_sees_case`) and has
+    someone to answer there (`agency_has_users`)."""
+    return Referral.objects.select_related("agency").annotate(
+        agency_sees_case=Exists(live_shares().filter(case=OuterRef("case"), agency=OuterRef("agency"))),
+        agency_has_users=Exists(AgencyMember.objects.filter(agency=OuterRef("agency"), user__is_active=True)),
+    )
+
+
+def staged_evidence(staging_key) -> QuerySet[Evidence]:
+    """Files a resident has uploaded in their own report journey and not sent yet. The staging key is the
+    journey's secret (kept in their session), so it is the access check: nobody else holds it."""
+    return Evidence.objects.filter(staging_key=staging_key, case__isnull=True).order_by("uploaded_at", "pk")
+
+
+def actions_visible_to(user, case: Case) -> QuerySet[Action]:
+    """Actions against perpetrators on `case`: the team's casework; partner agencies see none of them."""
+    if not can(user, Can.WORK_CASES):
+        return Action.objects.none()
+    return Action.objects.filter(case=case).select_related("action_type", "perpetrator")
 
 
 def parties_missing_final_update(case: Case) -> list[Party]:

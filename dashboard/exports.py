@@ -5,11 +5,10 @@ import csv
 from django.db.models import BooleanField, Case, Value, When
 from django.utils import timezone
 
-from cases.models import OPEN_STATUSES, Deadline, DeadlineKind, Report
+from cases.models import OPEN_STATUSES, DeadlineKind
 from cases.models.deadlines import MET_ON_TIME
-from cases.policy import scoped
 
-from .selectors import Filters, Period, deadlines_for, due_in, responses
+from .selectors import Filters, Period, deadlines_for, due_in, overdue_deadlines, reports_for, responses
 
 
 class _Echo:
@@ -32,13 +31,9 @@ def _deadline_rows(qs, *extra):
 EXPORTS = {
     "reports": (
         ["reference", "received_at", "channel", "category", "officer"],
-        lambda period, filters, now: (
-            (scoped(filters.viewer, Report.objects.filter(received_at__gte=period.start_at, received_at__lte=period.end_at))
-             if filters.is_empty() else
-             Report.objects.filter(received_at__gte=period.start_at, received_at__lte=period.end_at, case__in=filters.cases()))
-            .values_list("case__reference", "received_at", "channel", "case__category__name", "case__officer__username")
-            .order_by("received_at")
-        ),
+        lambda period, filters, now: reports_for(period, filters)
+        .values_list("case__reference", "received_at", "channel", "case__category__name", "case__officer__username")
+        .order_by("received_at"),
     ),
     "first-contact": (
         ["reference", "person", "due_at", "met_at", "late_or_missed"],
@@ -57,7 +52,7 @@ EXPORTS = {
     ),
     "overdue": (
         ["reference", "person", "kind", "due_at"],
-        lambda period, filters, now: scoped(filters.viewer, Deadline.objects.open()).filter(due_at__lt=now, case__in=filters.cases().filter(status__in=OPEN_STATUSES))
+        lambda period, filters, now: overdue_deadlines(filters, now=now)
         .values_list("case__reference", "party__full_name", "kind", "due_at").order_by("due_at"),
     ),
     "satisfaction": (

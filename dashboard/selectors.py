@@ -117,6 +117,18 @@ def deadlines_for(filters: Filters) -> QuerySet[Deadline]:
     return qs if filters.is_empty() else qs.filter(case__in=filters.cases())
 
 
+def reports_for(period: Period, filters: Filters) -> QuerySet[Report]:
+    """The reports received in the period on the viewer's cases (as the filters narrow them)."""
+    reports = scoped(filters.viewer, Report.objects.filter(received_at__gte=period.start_at, received_at__lte=period.end_at))
+    return reports if filters.is_empty() else reports.filter(case__in=filters.cases())
+
+
+def overdue_deadlines(filters: Filters, *, now: datetime) -> QuerySet[Deadline]:
+    """Deadlines past due and still open, on the viewer's open cases."""
+    open_cases = filters.cases().filter(status__in=OPEN_STATUSES)
+    return scoped(filters.viewer, Deadline.objects.open()).filter(due_at__lt=now, case__in=open_cases)
+
+
 def due_in(period: Period, now: datetime) -> Q:
     # Due in the period and already due: a deadline still to come cannot have been missed yet.
     return Q(due_at__gte=period.start_at, due_at__lte=min(period.end_at, now))
@@ -138,10 +150,7 @@ def responses(period: Period, filters: Filters):
 def figures(period: Period, filters: Filters, *, now: datetime | None = None) -> Figures:
     now = now or timezone.now()
     result = Figures()
-    reports = scoped(filters.viewer, Report.objects.filter(received_at__gte=period.start_at, received_at__lte=period.end_at))
-    if not filters.is_empty():
-        reports = reports.filter(case__in=filters.cases())
-    counted = dict(reports.values_list("channel").annotate(n=Count("id")).order_by("channel"))
+    counted = dict(reports_for(period, filters).values_list("channel").annotate(n=Count("id")).order_by("channel"))
     result.reports_by_channel = {channel: counted.get(channel, 0) for channel in ("online", "phone")}
     # First contact and both kinds of update deadline in one pass over the period's deadlines.
     kinds = {
@@ -176,7 +185,7 @@ def figures(period: Period, filters: Filters, *, now: datetime | None = None) ->
     result.open_by_risk = {RiskLevel(level).label: counts[f"risk_{level}"] for level in RiskLevel.values}
     result.open_by_age = {label: counts[key] for key, label, _, _ in AGE_BANDS}
     result.open_by_category = list(open_cases.values_list("category__name").annotate(n=Count("id")).order_by("-n", "category__name"))
-    result.overdue_now = scoped(filters.viewer, Deadline.objects.open()).filter(due_at__lt=now, case__in=open_cases).count()
+    result.overdue_now = overdue_deadlines(filters, now=now).count()
     return result
 
 
@@ -241,7 +250,7 @@ def workload(filters: Filters, *, now: datetime | None = None) -> list[dict]:
     """Per officer: open cases, high-risk open cases, overdue deadlines now."""
     now = now or timezone.now()
     open_cases = filters.cases().filter(status__in=OPEN_STATUSES)
-    overdue = scoped(filters.viewer, Deadline.objects.open()).filter(due_at__lt=now, case__in=open_cases).values("case__officer").annotate(n=Count("id"))
+    overdue = overdue_deadlines(filters, now=now).values("case__officer").annotate(n=Count("id"))
     overdue_by_officer = {row["case__officer"]: row["n"] for row in overdue}
     rows = (
         open_cases.values("officer", "officer__first_name", "officer__last_name", "officer__username")

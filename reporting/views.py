@@ -19,7 +19,7 @@ from formtools.wizard.views import NamedUrlSessionWizardView
 from asb_portal.views import rate_limited
 from cases import sla
 from cases.contact_rules import message_channel_for
-from cases.models import Channel, DeadlineKind, Evidence
+from cases.models import Channel, DeadlineKind
 from cases.policy import Can, can
 from cases.ratelimits import client_address
 from cases.selectors import (
@@ -28,6 +28,7 @@ from cases.selectors import (
     open_case_from_history,
     open_case_ids,
     phone_report_for_confirmation,
+    staged_evidence,
 )
 from cases.services import ReportError, evidence_stage, evidence_staged_discard, evidence_unstage, report_submit
 
@@ -89,7 +90,7 @@ class OnlineReportWizard(NamedUrlSessionWizardView):
             self.storage.extra_data = {**extra, **missing}
 
     def _staged_files(self):
-        return Evidence.objects.filter(staging_key=self._key("staging_key"), case__isnull=True)
+        return staged_evidence(self._key("staging_key"))
 
     # --- navigation ---------------------------------------------------------------
     def get(self, request, *args, **kwargs):

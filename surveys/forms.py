@@ -4,8 +4,6 @@ from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Field, Layout, Size
 from django import forms
 
-from cases.models import Party
-
 from .models import AGREE, SCALE
 
 
@@ -44,14 +42,15 @@ class SurveyForm(forms.Form):
 
 
 class PhoneSurveyStartForm(forms.Form):
-    party = forms.ModelChoiceField(queryset=Party.objects.none(), label="Who", widget=forms.RadioSelect, empty_label=None,
+    # The choices are set per case and user, from the survey selectors (which start from the access policy).
+    party = forms.ModelChoiceField(queryset=None, label="Who", widget=forms.RadioSelect, empty_label=None,
                                    error_messages={"required": "Select who you are asking"})
 
-    def __init__(self, *args, case, **kwargs):
+    def __init__(self, *args, case, user, **kwargs):
         super().__init__(*args, **kwargs)
-        from .services import eligible_people
+        from .selectors import people_to_ask
 
-        self.fields["party"].queryset = Party.objects.filter(pk__in=[p.pk for p in eligible_people(case)])
+        self.fields["party"].queryset = people_to_ask(user, case)
         self.helper = FormHelper(self)
         self.helper.form_tag = False
         self.helper.disable_csrf = True

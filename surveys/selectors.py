@@ -6,9 +6,11 @@ from datetime import date
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncMonth
 
-from cases.policy import Can, can, scoped
+from cases.models import Case, Party
+from cases.policy import Can, can, parties_visible_to, scoped
 
 from .models import CommentAction, Invitation, Purpose, Response, SurveyChannel
+from .services import eligible_people
 
 TARGET = 0.97
 QUESTION_LABELS = {
@@ -124,3 +126,7 @@ def phone_surveys_to_do(user) -> QuerySet[Invitation]:
     return phone_surveys_open_to(user).filter(responded_at__isnull=True).exclude(purpose=Purpose.PHONE).order_by("sent_at")
 
 
+def people_to_ask(user, case: Case) -> QuerySet[Party]:
+    """The people on `case` this user may start a survey with: eligible to be asked (services.eligible_people)
+    and people whose details the user may see under the access policy."""
+    return parties_visible_to(user, case).filter(pk__in=[p.pk for p in eligible_people(case)]).order_by("id")

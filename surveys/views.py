@@ -82,7 +82,7 @@ def phone_enter(request, invitation_id):
 def case_survey(request, reference):
     """From a case: take a survey by phone now, or (managers) send a mid-case survey by the person's preferred method."""
     case = case_or_404(request.user, reference)
-    form = PhoneSurveyStartForm(request.POST if request.method == "POST" else None, case=case)
+    form = PhoneSurveyStartForm(request.POST if request.method == "POST" else None, case=case, user=request.user)
     if request.method == "POST" and form.is_valid():
         party = form.cleaned_data["party"]
         if request.POST.get("send") and can(request.user, Can.READ_SURVEY_RESULTS):

@@ -196,6 +196,47 @@ def test_posting_to_a_case_form_is_checked_on_the_server_too(client, role_users,
     assert response.status_code == (302 if allowed or role == "anonymous" else 404)
 
 
+def same_page(content: bytes) -> bytes:
+    import re
+
+    return re.sub(rb'(nonce|csrfmiddlewaretoken" value|data-csrf)="[^"]*"', b"", content)  # per-response tokens
+
+
+def test_a_refusal_is_the_same_page_as_a_case_that_does_not_exist(client, call_centre_user, officer_user, ids):
+    """Call-centre staff cannot tell a real case reference from a made-up one (cases.policy answers 404 for both)."""
+    client.force_login(call_centre_user)
+    for path in ("", "contact/", "people/{party}/", "referrals/{referral}/"):
+        real = client.get(f"/staff/cases/{ids['reference']}/{path.format(**ids)}")
+        made_up = client.get(f"/staff/cases/ASB-1999-00001/{path.format(**ids)}")
+        assert real.status_code == made_up.status_code == 404
+        assert same_page(real.content.replace(ids["reference"].encode(), b"ASB-1999-00001")) == same_page(made_up.content)
+    client.force_login(officer_user)  # and an officer asking for another case's person or referral gets the same
+    assert client.get(f"/staff/cases/ASB-1999-00001/people/{ids['party']}/").status_code == 404
+
+
+def test_a_person_action_or_referral_of_another_case_is_404_under_this_case(client, officer_user, ids):
+    from datetime import date
+
+    from cases.models import ActionType, PartnerAgency
+    from cases.services import action_record, referral_make
+
+    from .cases.factories import CaseFactory, PartyFactory
+
+    other = CaseFactory()
+    PartyFactory(case=other)
+    client.force_login(officer_user)
+    here = ids["reference"]
+    assert client.get(f"/staff/cases/{here}/people/{ids['party']}/").status_code == 200
+    assert client.get(f"/staff/cases/{other.reference}/people/{ids['party']}/").status_code == 404
+    assert client.get(f"/staff/cases/{other.reference}/actions/{ids['action']}/").status_code == 404
+    assert client.get(f"/staff/cases/{other.reference}/actions/{ids['action']}/breach/").status_code == 404
+    assert client.get(f"/staff/cases/{other.reference}/referrals/{ids['referral']}/").status_code == 404
+    action = action_record(case=other, action_type=ActionType.objects.get(slug="warning-letter"), actor=officer_user)
+    referral = referral_make(case=other, agency=PartnerAgency.objects.first(), reason="x", referred_on=date.today(), actor=officer_user)
+    assert client.get(f"/staff/cases/{other.reference}/actions/{action.pk}/").status_code == 200
+    assert client.get(f"/staff/cases/{other.reference}/referrals/{referral.pk}/").status_code == 200
+
+
 def test_a_case_url_for_a_case_that_does_not_exist_is_404(client, officer_user):
     client.force_login(officer_user)
     assert client.get("/staff/cases/ASB-1999-00001/").status_code == 404

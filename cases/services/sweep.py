@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.template.loader import get_template, render_to_string
@@ -21,7 +20,7 @@ from notifications.services import OutgoingMessage, message_queue, messages_queu
 
 from .. import sla
 from ..models import Action, ActionStatus, AlertStage, CaseStatus, Deadline, DeadlineAlert, DeadlineKind
-from ..roles import GROUP_NAMES, Role
+from ..policy import Can, users_who_can
 from .intake import MESSAGE_FAILED_HOOK
 
 # First-contact reminders go on the morning of the due day; update reminders 2 days before.
@@ -45,7 +44,8 @@ class SweepResult:
 
 
 def _managers():
-    return list(get_user_model().objects.filter(groups__name=GROUP_NAMES[Role.MANAGER], is_active=True).exclude(email=""))
+    # Whoever hands out the team's cases hears about deadlines at risk: they can give the case to someone else.
+    return list(users_who_can(Can.ASSIGN_CASES).exclude(email=""))
 
 
 def _reminder_due(deadline: Deadline, now: datetime) -> bool:
@@ -145,8 +145,9 @@ def officer_digests_send(*, today=None) -> int:
     today = today or timezone.localdate()
     end_today = sla.end_of_day(today)
     soon = today + timedelta(days=7)
-    officers = get_user_model().objects.filter(
-        is_active=True, cases__status__in=[CaseStatus.NEW, CaseStatus.OPEN, CaseStatus.MONITORING]
+    # Only people who still work cases: an account whose role was taken away gets no case details by email.
+    officers = users_who_can(Can.WORK_CASES).filter(
+        cases__status__in=[CaseStatus.NEW, CaseStatus.OPEN, CaseStatus.MONITORING]
     ).exclude(email="").distinct()
     sent = 0
     for officer in officers:

@@ -2,15 +2,22 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from .. import forms, services
-from ..models import Action, Party, Referral
-from ..policy import Can, case_or_404, cases_visible_to, requires
-from ..selectors import parties_missing_final_update
+from ..policy import (
+    Can,
+    case_or_404,
+    cases_visible_to,
+    object_or_404,
+    parties_visible_to,
+    referrals_visible_to,
+    requires,
+)
+from ..selectors import actions_visible_to, parties_missing_final_update
 
 
 def _case_form(request, reference, form_class, *, title, save, form_kwargs=None, intro="", case=None):
@@ -93,7 +100,7 @@ def party_add(request, reference):
 @staff_view
 def party_edit(request, reference, party_id):
     case = case_or_404(request.user, reference)
-    party = get_object_or_404(Party, pk=party_id, case=case)
+    party = object_or_404(parties_visible_to(request.user, case), pk=party_id)
 
     def save(form, case):
         services.party_update(party=party, actor=request.user, expected_version=form.expected_version, **form.values())
@@ -117,15 +124,15 @@ def action_add(request, reference):
     return _case_form(request, reference, forms.ActionForm, title="Record an action against a perpetrator", save=save)
 
 
-def _case_child(request, reference, model, pk):
+def _case_action(request, reference, action_id):
     case = case_or_404(request.user, reference)
-    return case, get_object_or_404(model, pk=pk, case=case)
+    return case, object_or_404(actions_visible_to(request.user, case), pk=action_id)
 
 
 @never_cache
 @staff_view
 def action_edit(request, reference, action_id):
-    case, action = _case_child(request, reference, Action, action_id)
+    case, action = _case_action(request, reference, action_id)
 
     def save(form, case):
         d = form.cleaned_data
@@ -140,7 +147,7 @@ def action_edit(request, reference, action_id):
 @never_cache
 @staff_view
 def breach_add(request, reference, action_id):
-    case, action = _case_child(request, reference, Action, action_id)
+    case, action = _case_action(request, reference, action_id)
 
     def save(form, case):
         services.breach_record(action=action, occurred_on=form.cleaned_data["occurred_on"],
@@ -161,7 +168,7 @@ def referral_add(request, reference):
         return f"Referral to {referral.agency} recorded"
 
     case = case_or_404(request.user, reference)
-    refused = [p for p in case.parties.all() if p.consent_to_share is False]
+    refused = [p for p in parties_visible_to(request.user, case) if p.consent_to_share is False]
     intro = ("Did not consent to sharing their details: " + ", ".join(str(p) for p in refused) + ". Share only what the law allows.") if refused else ""
     return _case_form(request, reference, forms.ReferralForm, title="Refer to a partner agency", save=save, intro=intro, case=case)
 
@@ -169,7 +176,8 @@ def referral_add(request, reference):
 @never_cache
 @staff_view
 def referral_edit(request, reference, referral_id):
-    case, referral = _case_child(request, reference, Referral, referral_id)
+    case = case_or_404(request.user, reference)
+    referral = object_or_404(referrals_visible_to(request.user).filter(case=case), pk=referral_id)
 
     def save(form, case):
         d = form.cleaned_data

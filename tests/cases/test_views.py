@@ -111,7 +111,7 @@ def test_officer_takes_a_case_and_manager_assigns(client, officer_user, manager_
     assert response.status_code == 302
     case.refresh_from_db()
     assert case.officer == officer_user
-    assert client.get(f"/staff/cases/{case.reference}/assign/").status_code == 403  # officers do not assign
+    assert client.get(f"/staff/cases/{case.reference}/assign/").status_code == 404  # officers do not assign
     client.force_login(manager_user)
     response = client.post(f"/staff/cases/{case.reference}/assign/", {"officer": manager_user.pk, "version": case.version})
     assert response.status_code == 302
@@ -207,7 +207,7 @@ def test_call_centre_lookup_shows_status_but_no_case_file(client, call_centre_us
         assert timezone.localdate().strftime("%-d %b %Y") in page  # last update date
         for secret in ("Secret detail", "Intelligence", "Margaret", "margaret@example.com"):
             assert secret not in page
-    assert client.get(f"/staff/cases/{case.reference}/").status_code == 403
+    assert client.get(f"/staff/cases/{case.reference}/").status_code == 404
 
 
 def test_party_edit_records_old_and_new_values(client, officer_user):
