@@ -22,8 +22,18 @@ from .intake import (
     evidence_unstage,
     report_submit,
 )
+from .partner_work import (
+    UsernameTakenError,
+    agency_user_add,
+    agency_user_set_active,
+    agency_user_set_role,
+    partner_note_add,
+    referral_answer,
+    referral_outcome_record,
+)
 from .people import contact_record, party_add, party_update
 from .risk import risk_assess, risk_question_set_active
+from .sharing import agreement_end, agreement_record, case_lock_down, case_share, share_change, share_stop
 
 __all__ = [
     "CaseClosedError", "CaseError", "ReportError", "ReportSubmission", "StaleEditError", "action_record",
@@ -32,4 +42,7 @@ __all__ = [
     "evidence_stage", "evidence_staged_discard", "evidence_unstage", "note_add", "parties_missing_final_update", "party_add", "party_update",
     "referral_make", "referral_update", "report_submit", "risk_assess", "risk_question_set_active",
     "search_document_refresh", "timeline_add",
+    "UsernameTakenError", "agency_user_add", "agency_user_set_active", "agency_user_set_role", "partner_note_add",
+    "referral_answer", "referral_outcome_record",
+    "agreement_end", "agreement_record", "case_lock_down", "case_share", "share_change", "share_stop",
 ]

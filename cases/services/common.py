@@ -69,10 +69,13 @@ def timeline_add(
     changes: dict | None = None,
     visibility: str = Visibility.STAFF,
     occurred_at: datetime | None = None,
+    agency=None,
 ) -> TimelineEntry:
+    """`agency`: the partner agency the entry comes from (shown to the team; the agency reads its own)."""
     return TimelineEntry.objects.create(
         case=case,
         actor=actor,
+        agency=agency,
         kind=kind,
         summary=summary[:300],
         body=body,

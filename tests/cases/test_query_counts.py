@@ -15,6 +15,8 @@ from .factories import report_submission, submit_report
 pytestmark = pytest.mark.django_db
 
 MAX_QUERIES = 15
+# The case page also lists the case's shares with partner agencies (issue 11): one more prefetch, whatever their number.
+CASE_PAGE_MAX_QUERIES = MAX_QUERIES + 1
 
 
 def worked_case(i, officer, *, extra=1):
@@ -80,7 +82,7 @@ def test_case_page_queries_do_not_grow_with_its_history(client, officer_user):
     before = queries_for(client, f"/staff/cases/{small.reference}/")
     after = queries_for(client, f"/staff/cases/{large.reference}/")
     assert large.timeline.count() >= 10 * small.timeline.count() // 2
-    assert before == after <= MAX_QUERIES, (before, after)
+    assert before == after <= CASE_PAGE_MAX_QUERIES, (before, after)
 
 
 def test_call_centre_lookup_queries_do_not_grow(client, officer_user, call_centre_user):
