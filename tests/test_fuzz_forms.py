@@ -386,3 +386,158 @@ def test_log_messages_and_traceback_lines_are_cut_to_a_bounded_length():
     assert len(record.getMessage()) < MAX_MESSAGE + 50
     assert max(len(line) for line in record.exc_text.splitlines()) < MAX_TRACEBACK_LINE + 50
     assert len(logging.Formatter().format(record)) < 5000
+
+
+# --- sharing with partner agencies (issue 11): the council's forms -------------------------------------------
+
+
+def _sharing_counts():
+    from cases.models import CaseShare, SharedPerson, SharingAgreement
+
+    return (*counts(), CaseShare.objects.count(), SharedPerson.objects.count(), SharingAgreement.objects.count(),
+            CaseShare.objects.filter(stopped_at__isnull=False).count())
+
+
+@pytest.fixture
+def shared_world(officer_user, worked_case):
+    from cases.models import LawfulBasis, SharingAgreement
+    from cases.services import case_share
+
+    police = PartnerAgency.objects.get(name="Leicestershire Police")
+    today = timezone.localdate()
+    signed = SharingAgreement.objects.create(agency=police, title="Police ISA", lawful_basis=LawfulBasis.CDA_S115,
+                                             what_may_be_shared="Summaries", signed_on=today - timedelta(days=30),
+                                             review_by=today + timedelta(days=300))
+    housing = PartnerAgency.objects.get(name="Housing providers")
+    SharingAgreement.objects.create(agency=housing, title="Housing ISA", lawful_basis=LawfulBasis.PUBLIC_TASK,
+                                    what_may_be_shared="Summaries", signed_on=today - timedelta(days=30),
+                                    review_by=today + timedelta(days=300))
+    case = worked_case[0]
+    share = case_share(case=case, agency=police, reason="Threats", scope="summary", people={}, evidence_ids=[], ends_on=None,
+                       actor=officer_user)
+    return case, police, signed, share
+
+
+SHARING_FORMS = ["share/", "shares/{share}/", "shares/{share}/stop/", "lock-down/"]
+
+
+@pytest.mark.parametrize("path", SHARING_FORMS)
+def test_each_sharing_form_survives_any_input(client, officer_user, shared_world, path):
+    case, _, _, share = shared_world
+    client.force_login(officer_user)
+    url = f"/staff/cases/{case.reference}/" + path.format(share=share.pk)
+    page = client.get(url)
+    assert page.status_code == 200
+    base = form_base(page.content.decode(), past=timezone.localdate() + timedelta(days=2))
+
+    @FUZZ
+    @given(data=hostile(base))
+    def post(data):
+        before = _sharing_counts()
+        response = client.post(url, data)
+        assert response.status_code < 500
+        if response.status_code not in (302, 404):  # 404: the share was stopped by an earlier example
+            assert _sharing_counts() == before
+
+    post()
+
+
+@pytest.mark.parametrize("path", ["agreements/add/", "agreements/{agreement}/end/"])
+def test_agreement_forms_survive_any_input(client, manager_user, shared_world, path):
+    _, police, signed, _ = shared_world
+    client.force_login(manager_user)
+    url = f"/staff/partners/{police.pk}/" + path.format(agreement=signed.pk)
+    page = client.get(url)
+    assert page.status_code == 200
+    base = form_base(page.content.decode(), past=timezone.localdate())
+
+    @FUZZ
+    @given(data=hostile(base))
+    def post(data):
+        before = _sharing_counts()
+        response = client.post(url, data)
+        assert response.status_code < 500
+        if response.status_code != 302:
+            assert _sharing_counts() == before
+
+    post()
+
+
+def test_access_log_filters_survive_any_input(client, manager_user, shared_world):
+    case = shared_world[0]
+    client.force_login(manager_user)
+
+    @FUZZ
+    @given(data=hostile({"username": "pc", "agency": str(shared_world[1].pk), "reference": case.reference, "page": "1"}))
+    def get(data):
+        assert client.get("/staff/access-log/", data).status_code < 500
+        assert client.get(f"/staff/cases/{case.reference}/access-log/", data).status_code < 500
+
+    get()
+
+
+# --- the partner screens (partners/) ---------------------------------------------------------------
+
+
+@pytest.fixture
+def partner_world(officer_user):
+    from cases.models import Referral, ShareScope
+
+    from .partners.helpers import agency, agreement, partner, share
+
+    police = agency()
+    agreement(police)
+    report = submit_report(report_submission(), received_at=timezone.now() - timedelta(days=1))
+    share(report.case, police, scope=ShareScope.TIMELINE, people=[report.reporter], by=officer_user)
+    referral = Referral.objects.create(case=report.case, agency=police, reason="Threats", referred_on=timezone.localdate(),
+                                       created_by=officer_user)
+    lead = partner("fuzz-police-lead", police, lead=True)
+    return report.case, referral, police, lead
+
+
+PARTNER_FORMS = ["cases/{reference}/note/", "cases/{reference}/referrals/{referral}/", "agencies/{agency}/team/add/"]
+
+
+@pytest.mark.parametrize("path", PARTNER_FORMS)
+def test_each_partner_form_survives_any_input(client, partner_world, path):
+    case, referral, police, lead = partner_world
+    client.force_login(lead)
+    url = "/partners/" + path.format(reference=case.reference, referral=referral.pk, agency=police.pk)
+    page = client.get(url)
+    assert page.status_code == 200
+    base = form_base(page.content.decode(), past=timezone.localdate() - timedelta(days=2))
+
+    @FUZZ
+    @given(data=hostile(base))
+    def post(data):
+        assert_no_server_error_and_nothing_half_saved(counts(), client.post(url, data))
+
+    post()
+
+
+def test_partner_team_changes_survive_any_input(client, partner_world):
+    from .partners.helpers import partner
+
+    case, referral, police, lead = partner_world
+    member = partner("fuzz-police-user", police)
+    client.force_login(lead)
+
+    @FUZZ
+    @given(change=NASTY, user_id=st.one_of(st.just(member.pk), st.just(lead.pk), st.integers(min_value=0, max_value=2**31 - 1)))
+    def post(change, user_id):
+        assert client.post(f"/partners/agencies/{police.pk}/team/{user_id}/", {"change": change}).status_code < 500
+
+    post()
+
+
+def test_partner_list_and_access_log_filters_survive_any_input(client, partner_world):
+    case, referral, police, lead = partner_world
+    client.force_login(lead)
+
+    @FUZZ
+    @given(q=NASTY, user=NASTY, reference=NASTY, page=NASTY)
+    def get(q, user, reference, page):
+        assert client.get("/partners/", {"q": q, "page": page}).status_code < 500
+        assert client.get("/partners/access-log/", {"user": user, "reference": reference, "page": page}).status_code < 500
+
+    get()
