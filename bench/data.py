@@ -6,6 +6,7 @@ Seeded and repeatable: the same --cases and --seed always give the same rows, la
 instant (ANCHOR), so bench/run.py measures the same thing on any day. Loads into `asb_portal_bench_pages`
 (or --database, or BENCH_DATABASE_URL) and refuses any database whose name lacks "bench". Skips the load
 when the marker table `bench_pages_marker` says the requested volume and seed are already there.
+A partner agency (Leicestershire Police) has 1% of the cases shared with it: bench/data_partners.py.
 See bench/README.md, "Pages at council scale".
 """
 
@@ -24,13 +25,14 @@ from zoneinfo import ZoneInfo
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
+from bench import data_partners  # noqa: E402
 from bench.sweep import FIRST_NAMES, LAST_NAMES, STREETS, _progress  # noqa: E402
 
 LONDON = ZoneInfo("Europe/London")
 # The data ends at this instant (a Wednesday morning, no bank holiday near). bench/run.py travels here.
 ANCHOR = datetime(2026, 11, 18, 10, 0, tzinfo=LONDON)
 YEARS = 10
-DATA_VERSION = 2
+DATA_VERSION = 3  # 3: a partner agency with 1% of the cases shared (issue 11)
 DEFAULT_DATABASE = "asb_portal_bench_pages"
 DEFAULT_DATABASE_URL = f"postgres://asb_portal:asb_portal@127.0.0.1:5432/{DEFAULT_DATABASE}"
 MARKER = "bench_pages_marker"
@@ -155,7 +157,7 @@ class Tables:
 SPEC = {
     "cases_case": ["id", "reference", "status", "category_id", "risk_level", "officer_id", "address", "postcode",
                    "location_description", "hate_motivated", "received_at", "closure_reason", "closed_at", "version",
-                   "created_at", "updated_at"],
+                   "created_at", "updated_at", "is_locked_down"],
     "cases_party": ["id", "case_id", "role", "full_name", "is_unknown", "description", "email", "phone", "phone_normalised",
                     "address", "postcode", "preferred_contact_method", "best_times", "customer_group", "support_needs",
                     "support_details", "staff_safety_warning", "staff_safety_note", "created_at"],
@@ -163,7 +165,7 @@ SPEC = {
                      "category_id", "address", "postcode", "location_description", "is_ongoing", "frequency", "description",
                      "impact", "hate_motivated", "hate_characteristics", "submission_key", "created_at"],
     "cases_timelineentry": ["id", "case_id", "actor_id", "kind", "summary", "body", "changes", "visibility", "occurred_at",
-                            "created_at"],
+                            "created_at", "agency_id"],
     "cases_contact": ["id", "case_id", "party_id", "method", "direction", "successful", "summary", "occurred_at",
                       "is_first_contact", "is_update", "is_final_update", "recorded_by_id", "created_at"],
     "cases_deadline": ["id", "kind", "case_id", "party_id", "starts_at", "due_at", "met_at", "cancelled_at", "breached",
@@ -173,6 +175,7 @@ SPEC = {
     "surveys_response": ["id", "invitation_id", "overall", "treated_fairly", "listened_to", "kept_updated",
                          "first_contact_speed", "staff_polite", "comments", "may_contact", "taken_by_phone", "entered_by_id",
                          "officer_id", "category_name", "report_channel", "submitted_at"],
+    **data_partners.SPEC,
 }
 def _ts(value: datetime) -> str:
     return value.isoformat()
@@ -239,10 +242,14 @@ def data_load(cases: int, seed: int) -> float:
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {MARKER}")
         cursor.execute("TRUNCATE cases_case, notifications_message, django_session RESTART IDENTITY CASCADE")
+        # Partner sharing (shares and referrals went with the cases); the access log names no foreign keys.
+        cursor.execute("TRUNCATE cases_sharingagreement, cases_agencymember, cases_accesslogentry RESTART IDENTITY CASCADE")
         cursor.execute("DELETE FROM auth_user_groups WHERE user_id IN (SELECT id FROM auth_user WHERE username LIKE 'bench-%%')")
         cursor.execute("DELETE FROM auth_user WHERE username LIKE 'bench-%%'")
     users = _users_create()
     officers, managers, call_centre = users["officer"], users["manager"], users["call_centre"]
+    agency_id, partner_id = data_partners.partners_prepare(ANCHOR)
+    shareable: list[data_partners.Shareable] = []
     categories = list(Category.objects.filter(is_active=True).values_list("pk", "name"))
     times = _received_times(cases, rng)
 
@@ -288,7 +295,7 @@ def data_load(cases: int, seed: int) -> float:
             created = _ts(received)
 
             # People: the reporting victim (unless anonymous), sometimes a perpetrator.
-            victim_id = None
+            victim_id = perpetrator_id = None
             if not anonymous:
                 victim_id = tables.next_id("cases_party")
                 name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
@@ -302,6 +309,7 @@ def data_load(cases: int, seed: int) -> float:
                 perp_id = tables.next_id("cases_party")
                 unknown = rng.random() < 0.4
                 warning = rng.random() < 0.05
+                perpetrator_id = None if unknown else perp_id
                 tables.add("cases_party", (
                     perp_id, case_id, "perpetrator", "" if unknown else f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
                     "true" if unknown else "false", "A group of young people" if unknown else "", "", "", "",
@@ -397,12 +405,14 @@ def data_load(cases: int, seed: int) -> float:
                                 officer or rng.choice(officers)))
             for kind, summary, at, actor in entries:
                 tables.add("cases_timelineentry", (tables.next_id("cases_timelineentry"), case_id, actor, kind, summary,
-                                                   "", "{}", "staff", _ts(at), _ts(at)))
+                                                   "", "{}", "staff", _ts(at), _ts(at), None))
 
             tables.add("cases_case", (
                 case_id, reference, status, category_id, risk, officer, street, postcode, "", "false", _ts(received),
                 rng.choice(closure_reasons) if status == "closed" else "", _ts(closed_at) if closed_at else None, 1,
-                created, _ts(end if status == "closed" else received)))
+                created, _ts(end if status == "closed" else received), "false"))
+            shareable.append(data_partners.Shareable(case_id, reference, is_open, officer, victim_id, perpetrator_id, postcode,
+                                                     received, end))
 
             # Satisfaction survey for about 40% of closed cases with a victim; about 60% answer.
             if status == "closed" and victim_id and rng.random() < 0.4:
@@ -421,9 +431,12 @@ def data_load(cases: int, seed: int) -> float:
                         "true" if rng.random() < 0.5 else "false", "false", None, officer, category_name, channel,
                         _ts(responded)))
 
-        written = tables.close()
         bar.update(cases - (cases - 1) // 1000 * 1000)
         bar.close()
+        partner_reference = data_partners.shares_add(tables, shareable, seed=seed, anchor=ANCHOR, agency_id=agency_id,
+                                                     partner_id=partner_id, officers=officers, ts=_ts)
+        written = tables.close()
+        print(f"  {written['cases_caseshare']:,} cases shared with {data_partners.AGENCY}; partner case page {partner_reference}")
         print(f"  rows generated and copied in {perf_counter() - t0:.1f} s")
 
         t1 = perf_counter()
@@ -440,9 +453,11 @@ def data_load(cases: int, seed: int) -> float:
         """)
         print(f" ({cursor.rowcount:,} cases, {perf_counter() - t1:.1f} s)")
         cursor.execute(f"CREATE TABLE {MARKER} (cases integer, seed integer, version integer, anchor timestamptz, "
-                       "load_seconds double precision, loaded_at timestamptz, detail_reference text, search_word text)")
-        cursor.execute(f"INSERT INTO {MARKER} VALUES (%s, %s, %s, %s, NULL, now(), %s, %s)",
-                       [cases, seed, DATA_VERSION, ANCHOR, detail_case[1] if detail_case else None, SEARCH_WORD])
+                       "load_seconds double precision, loaded_at timestamptz, detail_reference text, search_word text, "
+                       "partner_reference text, partner_username text)")
+        cursor.execute(f"INSERT INTO {MARKER} VALUES (%s, %s, %s, %s, NULL, now(), %s, %s, %s, %s)",
+                       [cases, seed, DATA_VERSION, ANCHOR, detail_case[1] if detail_case else None, SEARCH_WORD,
+                        partner_reference, data_partners.PARTNER_USERNAME])
         t2 = perf_counter()
     print(f"  commit (deferred foreign-key checks) {perf_counter() - t2:.1f} s")
     t3 = perf_counter()

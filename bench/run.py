@@ -6,7 +6,8 @@
 
 On the data bench/data.py loaded (default database asb_portal_bench_pages), with the clock travelled to
 the data's anchor instant (time_machine, ticking), each page is requested with django.test.Client as a
-logged-in officer or manager: --warmup requests first, then --runs timed ones. For each page it records
+logged-in officer, manager or partner user (the police's case list and one shared case page, issue 11):
+--warmup requests first, then --runs timed ones. For each page it records
 the median and 95th percentile wall time, the SQL query count (CaptureQueriesContext), the time spent in
 SQL (an execute wrapper timing each statement) and the page's main query (its slowest statement) re-run
 directly, timed, and through EXPLAIN (ANALYZE, BUFFERS). The query counts are compared with a run of the
@@ -20,6 +21,7 @@ import json
 import os
 import platform
 import resource
+import secrets
 import statistics
 import subprocess
 import sys
@@ -31,6 +33,9 @@ from time import perf_counter
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
+
+from bench.data_partners import PARTNER_PAGE_ENTRIES as PARTNER_ENTRIES  # noqa: E402
+from bench.data_partners import PARTNER_USERNAME  # noqa: E402
 
 RESULTS = BASE_DIR / "bench" / "results" / "pages.json"
 SMALL_DATABASE = "asb_portal_bench_small"
@@ -51,6 +56,10 @@ def settings_env() -> None:
     os.environ["CSRF_COOKIE_SECURE"] = "false"
     # The manifest storage would need collectstatic; the plain one renders the same HTML.
     os.environ.setdefault("STATICFILES_STORAGE", "django.contrib.staticfiles.storage.StaticFilesStorage")
+    # Production settings refuse the development key with DEBUG off: a throwaway one for this process.
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
+    # force_login cannot present a one-time code; the pages are measured as for a signed-in, verified user.
+    os.environ.setdefault("TWO_FACTOR_REQUIRED", "false")
 
 
 class Timer:
@@ -176,6 +185,12 @@ def pages(anchor, marker: dict) -> list[dict]:
          "user": "officer", "target_ms": TARGET_MS, "scale": True},
         {"key": "dashboard", "label": "manager dashboard ?period=12m", "path": "/dashboard/?period=12m", "user": "manager",
          "target_ms": DASHBOARD_TARGET_MS},
+        # Issue 11: a police user's shared cases (1% of all cases) and one shared case within its scope.
+        *([{"key": "partner_list", "label": "partner case list /partners/", "path": "/partners/", "user": "partner",
+            "target_ms": TARGET_MS, "scale": True},
+           {"key": "partner_case", "label": f"partner case page ({PARTNER_ENTRIES} entries)",
+            "path": f"/partners/cases/{marker['partner_reference']}/", "user": "partner", "target_ms": TARGET_MS, "scale": True}]
+          if marker.get("partner_reference") else []),
     ]
 
 
@@ -185,9 +200,12 @@ def clients():
 
     User = get_user_model()
     out = {None: Client()}
-    for role, username in (("officer", "bench-officer-01"), ("manager", "bench-manager-01")):
+    for role, username in (("officer", "bench-officer-01"), ("manager", "bench-manager-01"), ("partner", PARTNER_USERNAME)):
+        user = User.objects.filter(username=username).first()
+        if user is None:  # data loaded before the partner agency (DATA_VERSION 2): reload bench/data.py
+            continue
         c = Client()
-        c.force_login(User.objects.get(username=username))
+        c.force_login(user)
         out[role] = c
     return out
 
@@ -272,7 +290,7 @@ def counts_only(anchor, marker: dict) -> dict:
     cs = clients()
     out = {}
     for page in pages(anchor, marker):
-        if not page.get("scale"):
+        if not page.get("scale") or page["user"] not in cs:
             continue
         cs[page["user"]].get(page["path"])
         with CaptureQueriesContext(connection) as captured:
@@ -299,6 +317,15 @@ def _setup(database: str):
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT detail_reference, search_word FROM {data.MARKER}")
         marker["detail_reference"], marker["search_word"] = cursor.fetchone()
+        marker["partner_reference"] = None
+        cursor.execute("SELECT 1 FROM information_schema.columns WHERE table_name = %s AND column_name = 'partner_reference'",
+                       [data.MARKER])
+        if cursor.fetchone():
+            cursor.execute(f"SELECT partner_reference FROM {data.MARKER}")
+            marker["partner_reference"] = cursor.fetchone()[0]
+    if marker["version"] != data.DATA_VERSION:
+        print(f"Warning: {name} holds bench data version {marker['version']}, not {data.DATA_VERSION}: "
+              f"reload it with  .venv/bin/python bench/data.py --database {name} --reload")
     return name, marker
 
 
@@ -400,6 +427,9 @@ def main(argv=None) -> None:
         results = []
         for page in pages(anchor, marker):
             print(f"  {page['label']} …", flush=True)
+            if page["user"] not in cs:
+                results.append({**page, "result": {"available": False, "status": "no user"}})
+                continue
             result = page_run(cs[page["user"]], page["path"], runs=args.runs, warmup=args.warmup, explain_runs=5)
             entry = {**page, "result": result}
             if result.get("available") and page["target_ms"]:

@@ -9,13 +9,11 @@ from datetime import datetime, timedelta
 
 import pytest
 import time_machine
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db.models import Count
 
-from django.contrib.auth import get_user_model
-
 from cases import services, sla
-from cases.models import Case as CaseModel
 from cases.models import (
     AgencyMember,
     CaseShare,
@@ -35,7 +33,14 @@ from cases.models import (
     TimelineKind,
     Visibility,
 )
-from cases.policy import agreements_in_force, cases_visible_to, parties_visible_to, referrals_visible_to, timeline_visible_to
+from cases.models import Case as CaseModel
+from cases.policy import (
+    agreements_in_force,
+    cases_visible_to,
+    parties_visible_to,
+    referrals_visible_to,
+    timeline_visible_to,
+)
 from cases.roles import Role, user_roles
 from dashboard import selectors as dashboard
 from demo.management.commands import _demo_partners, _demo_rows, _demo_year
@@ -141,8 +146,6 @@ def every_month_has_reports_and_survey_answers(now):
 
 
 def the_dashboard_shows_a_realistic_year(now):
-    from django.contrib.auth import get_user_model
-
     today = now.date()
     viewer = get_user_model().objects.get(username="manager")  # the demo's manager reads the dashboard
     rows = dashboard.trends(dashboard.Filters(viewer=viewer), today=today, now=now)

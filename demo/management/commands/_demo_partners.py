@@ -26,7 +26,6 @@ from cases.models import (
     PartyRole,
     PersonBasis,
     Report,
-    SharedPerson,
     ShareScope,
     SharingAgreement,
     TimelineEntry,
@@ -35,6 +34,8 @@ from cases.models import (
 )
 from cases.policy import agreements_in_force
 from cases.roles import Role
+from cases.services import sharing
+from notifications.models import Message, MessageStatus
 
 POLICE, HOUSING, FIRE = "Leicestershire Police", "Housing providers", "Leicester Fire and Rescue Service"
 
@@ -106,8 +107,8 @@ def agreements_ensure(*, users: dict, now) -> None:
 def story_share_ensure(*, demo, submission_key) -> bool:
     """Share the high-risk story case with Housing providers (in the caller's transaction). True if created now.
 
-    `submission_key`: the key of the SHARED_STORY's report. Written with the models (the timeline entry is the
-    one a share writes), dated two working days ago.
+    `submission_key`: the key of the SHARED_STORY's report. Through the sharing service, dated two working days
+    ago.
     """
     report = Report.objects.filter(submission_key=submission_key).select_related("case").first()
     housing = PartnerAgency.objects.get(name=HOUSING)
@@ -119,14 +120,14 @@ def story_share_ensure(*, demo, submission_key) -> bool:
     if not victim.consent_to_share:
         Party.objects.filter(pk=victim.pk).update(consent_to_share=True)
     shared_at = demo.ago(2, 11)
-    share = CaseShare.objects.create(case=case, agency=housing, reason=SHARE_REASON, scope=ShareScope.TIMELINE,
-                                     shared_by=officer, shared_at=shared_at)
-    SharedPerson.objects.create(share=share, party=victim, basis=PersonBasis.CONSENT)
-    TimelineEntry.objects.create(
-        case=case, actor=officer, kind=TimelineKind.SHARE, visibility=Visibility.STAFF, occurred_at=shared_at,
-        summary=f"Shared with {housing.name} ({ShareScope.TIMELINE.label.lower()})",
-        body=f"{SHARE_REASON}\n\nPeople shared: {victim.full_name} (consent).",
-        changes={"share": share.pk, "agency": housing.name, "scope": ShareScope.TIMELINE.value})
+    share = demo._dated(shared_at, lambda: sharing.case_share(
+        case=case, agency=housing, reason=SHARE_REASON, scope=ShareScope.TIMELINE, people={victim.pk: PersonBasis.CONSENT},
+        evidence_ids=[], ends_on=None, actor=officer))
+    CaseShare.objects.filter(pk=share.pk).update(shared_at=shared_at)
+    # The agency's users were emailed when it was shared: sent then, nothing left for a worker.
+    entry = TimelineEntry.objects.filter(case=case, kind=TimelineKind.SHARE).latest("id")
+    Message.objects.filter(key__startswith=f"share:{entry.pk}:").update(status=MessageStatus.SENT, created_at=shared_at,
+                                                                        sent_at=shared_at)
     services.note_add(case=case, text=PARTNER_UPDATE, actor=officer, visibility=Visibility.PARTNERS, occurred_at=demo.ago(2, 11, 10))
     demo.refer(demo.ago(2, 11, 20), HOUSING, REFERRAL_REASON)
     return True
