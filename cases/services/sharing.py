@@ -184,10 +184,11 @@ def _people_lines(case: Case, chosen: dict) -> str:
     lines = []
     for party in case.parties.all():
         role = party.get_role_display().lower()
+        who = party.full_name or party.description  # in full: str(party) cuts a description at 40 characters
         if party in chosen:
-            lines.append(f"{party} ({role}): shared, {BASIS_WORDS[chosen[party]]}")
+            lines.append(f"{who} ({role}): shared, {BASIS_WORDS[chosen[party]]}")
         else:
-            lines.append(f"{party} ({role}): withheld")
+            lines.append(f"{who} ({role}): withheld")
     return "\n".join(lines)
 
 
