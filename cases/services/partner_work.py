@@ -191,7 +191,7 @@ def agency_user_add(*, agency: PartnerAgency, username: str, first_name: str, la
         raise UsernameTakenError(f"The username {username} is already taken. Choose a different one.") from None
     user.groups.add(Group.objects.get(name=GROUP_NAMES[Role.PARTNER_LEAD if is_lead else Role.PARTNER_USER]))
     AgencyMember.objects.create(user=user, agency=agency, added_by=actor)
-    body = render_to_string("partners/emails/set_password.txt", {
+    body = render_to_string("emails/partner_set_password.txt", {
         "user": user, "agency": agency, "link": password_set_link(user), "council_name": settings.COUNCIL_NAME,
     })
     message_queue(channel=MessageChannel.EMAIL, to=email, subject="Set your password for ASB Portal", body=body,
