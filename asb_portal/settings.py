@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "dashboard",
     "partners",
     "accounts",
+    "privacy",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",

@@ -16,6 +16,7 @@ urlpatterns = [
     path("staff/phone-report/", include((phone_patterns, "phone"))),
     path("survey/", include((survey_public, "survey"))),
     path("staff/surveys/", include((survey_staff, "surveys"))),
+    path("staff/privacy/", include("privacy.urls")),
     path("staff/", include("accounts.urls")),
     path("staff/", include("cases.urls")),
     path("partners/", include("partners.urls")),

@@ -37,6 +37,8 @@ from .models import (
     Evidence,
     PartnerAgency,
     Party,
+    Person,
+    Place,
     Referral,
     ShareScope,
     SharingAgreement,
@@ -66,6 +68,10 @@ class Can(StrEnum):
     MANAGE_AGENCIES = "manage_agencies"  # partner agencies, sharing agreements, partner users
     READ_ACCESS_LOG = "read_access_log"  # every agency's, per case and per user
     MANAGE_SIGN_IN = "manage_sign_in"  # the sign-in log, unlock accounts
+    SEE_REGISTER = "see_register"  # the person and place register: a person's page, a place's page, hotspots
+    MERGE_PEOPLE = "merge_people"  # merge and unmerge person records, confirm or reject a possible match
+    EDIT_REPEAT_RULES = "edit_repeat_rules"  # what counts as a repeat victim or perpetrator
+    MANAGE_PRIVACY = "manage_privacy"  # the retention schedule and runs, legal holds, rights requests
     # Partner agencies
     READ_SHARED_CASES = "read_shared_cases"
     ANSWER_REFERRALS = "answer_referrals"
@@ -75,10 +81,12 @@ class Can(StrEnum):
 
 
 _CALL_CENTRE = {Can.LOG_PHONE_REPORTS, Can.SEE_CALLER_HISTORY, Can.ENTER_PHONE_SURVEYS}
-_OFFICER = _CALL_CENTRE | {Can.WORK_CASES, Can.SEE_PEOPLE, Can.START_PHONE_SURVEYS, Can.SHARE_CASES}
+_OFFICER = _CALL_CENTRE | {Can.WORK_CASES, Can.SEE_PEOPLE, Can.START_PHONE_SURVEYS, Can.SHARE_CASES, Can.SEE_REGISTER,
+                           Can.MERGE_PEOPLE}
 _MANAGER = _OFFICER | {
     Can.ASSIGN_CASES, Can.MERGE_CASES, Can.MANAGE_CLOSURE_DAYS, Can.READ_DASHBOARD, Can.EXPORT_DATA,
-    Can.READ_SURVEY_RESULTS, Can.MANAGE_AGENCIES, Can.READ_ACCESS_LOG, Can.MANAGE_SIGN_IN,
+    Can.READ_SURVEY_RESULTS, Can.MANAGE_AGENCIES, Can.READ_ACCESS_LOG, Can.MANAGE_SIGN_IN, Can.EDIT_REPEAT_RULES,
+    Can.MANAGE_PRIVACY,
 }
 _PARTNER_USER = {Can.READ_SHARED_CASES, Can.ANSWER_REFERRALS, Can.ADD_PARTNER_NOTES}
 _PARTNER_LEAD = _PARTNER_USER | {Can.MANAGE_AGENCY_USERS, Can.READ_AGENCY_ACCESS_LOG}
@@ -328,3 +336,17 @@ def users_who_can(capability: Can) -> QuerySet:
     if PARTNER_ROLES & set(roles):
         users = users.filter(Exists(AgencyMember.objects.filter(user_id=OuterRef("pk"), agency__is_active=True)))
     return users
+
+
+def people_visible_to(user) -> QuerySet[Person]:
+    """Person records (the register): council staff who see people. Partners see people only as the
+    parties a share includes (parties_visible_to), never the register; the call centre never."""
+    if can(user, Can.SEE_REGISTER) and can(user, Can.SEE_PEOPLE):
+        return Person.objects.all()
+    return Person.objects.none()
+
+
+def places_visible_to(user) -> QuerySet[Place]:
+    if can(user, Can.SEE_REGISTER):
+        return Place.objects.all()
+    return Place.objects.none()

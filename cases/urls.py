@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import calendar, casework, pages, sharing
+from .views import calendar, casework, pages, register, sharing
 
 app_name = "staff"
 
@@ -34,6 +34,7 @@ urlpatterns = [
     path("closure-days/", calendar.closure_days, name="closure_days"),
     path("closure-days/remove/", calendar.closure_day_delete, name="closure_day_delete"),
     path("partners/", sharing.agencies, name="agencies"),
+    path("places/", register.hotspots, name="hotspots"),
     path("partners/<int:agency_id>/", sharing.agency, name="agency"),
     path("partners/<int:agency_id>/agreements/add/", sharing.agreement_add, name="agreement_add"),
     path("partners/<int:agency_id>/agreements/<int:agreement_id>/end/", sharing.agreement_end, name="agreement_end"),

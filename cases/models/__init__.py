@@ -25,6 +25,7 @@ from .core import (
     evidence_upload_to,
 )
 from .deadlines import AlertStage, ClosureDay, ClosureDayChange, Deadline, DeadlineAlert, DeadlineKind
+from .register import Person, PersonMerge, Place, PossibleMatch, RepeatRule
 from .sharing import (
     SCOPE_ORDER,
     AccessEvent,
@@ -64,4 +65,5 @@ __all__ = [
     "RiskQuestionSet", "TimelineEntry", "TimelineKind", "Visibility", "evidence_upload_to",
     "SCOPE_ORDER", "AccessEvent", "AccessLogEntry", "AgencyKind", "AgencyMember", "CaseShare", "LawfulBasis",
     "PersonBasis", "SharedPerson", "ShareScope", "SharingAgreement",
+    "Person", "PersonMerge", "Place", "PossibleMatch", "RepeatRule",
 ]

@@ -132,6 +132,8 @@ class Case(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     reopened_at = models.DateTimeField(null=True, blank=True)
     merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_cases")
+    # Where it happens, in the place register (set by intake and when the address changes).
+    place = models.ForeignKey("cases.Place", null=True, blank=True, on_delete=models.PROTECT, related_name="cases")
     # Locked down (sensitive): partners see only the reference, the agencies involved and the officer's
     # name until the officer widens a share's scope again.
     is_locked_down = models.BooleanField(default=False)
@@ -179,6 +181,8 @@ class Party(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="parties")
     role = models.CharField(max_length=20, choices=PartyRole.choices)
+    # The one record of this person across cases (cases.models.register); null for unknown people or groups.
+    person = models.ForeignKey("cases.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="parties")
     # A known person…
     full_name = models.CharField(max_length=200, blank=True)
     # …or a description of unknown people or a group.
