@@ -84,11 +84,16 @@ AGENCY_KINDS = {
 }
 
 
+# kind: (cases, months). A repeat victim or perpetrator: on 3 cases with a report in the last 12 months.
+REPEAT_RULES = {"victim": (3, 12), "perpetrator": (3, 12)}
+
+
 def reference_data_ensure(apps=None) -> None:
     """Create whatever is missing; never changes what a manager has edited."""
     groups_and_categories_ensure(apps)
     casework_reference_ensure(apps)
     partner_reference_ensure(apps)
+    register_reference_ensure(apps)
 
 
 def _apps(apps):
@@ -147,3 +152,11 @@ def partner_reference_ensure(apps=None) -> None:
         Group.objects.get_or_create(name=name)
     for name, kind in AGENCY_KINDS.items():
         PartnerAgency.objects.filter(name=name, kind="other").update(kind=kind)
+
+
+def register_reference_ensure(apps=None) -> None:
+    """Migration 0019's data: the repeat rules' defaults (a manager edits them)."""
+    apps = _apps(apps)
+    RepeatRule = apps.get_model("cases", "RepeatRule")
+    for kind, (cases, months) in REPEAT_RULES.items():
+        RepeatRule.objects.get_or_create(kind=kind, defaults={"cases": cases, "months": months})

@@ -32,6 +32,19 @@ from .partner_work import (
     referral_outcome_record,
 )
 from .people import contact_record, party_add, party_update
+from .register import (
+    Candidate,
+    party_link,
+    person_candidates,
+    person_merge,
+    person_unmerge,
+    person_vulnerable_set,
+    place_for,
+    place_key,
+    possible_match_decide,
+    register_rebuild,
+    repeat_rule_update,
+)
 from .risk import risk_assess, risk_question_set_active
 from .sharing import agreement_end, agreement_record, case_lock_down, case_share, share_change, share_stop
 
@@ -45,4 +58,6 @@ __all__ = [
     "UsernameTakenError", "agency_user_add", "agency_user_set_active", "agency_user_set_role", "partner_note_add",
     "referral_answer", "referral_outcome_record",
     "agreement_end", "agreement_record", "case_lock_down", "case_share", "share_change", "share_stop",
+    "Candidate", "party_link", "person_candidates", "person_merge", "person_unmerge", "person_vulnerable_set", "place_for",
+    "place_key", "possible_match_decide", "register_rebuild", "repeat_rule_update",
 ]

@@ -37,6 +37,7 @@ from .common import (
 )
 from .deadlines import deadlines_cancel, deadlines_recompute_for_risk, deadlines_restart
 from .matching import parties_dedupe_case
+from .register import place_for
 
 RISK_ORDER = [RiskLevel.NOT_ASSESSED, RiskLevel.STANDARD, RiskLevel.MEDIUM, RiskLevel.HIGH]  # lowest first
 
@@ -197,7 +198,10 @@ def case_update(*, case: Case, actor, expected_version: int | None = None, **val
         return case
     for k, v in values.items():
         setattr(case, k, v)
-    case_touch(case, *values)
+    moved = changes.keys() & {"address", "postcode"}
+    if moved:
+        case.place = place_for(address=case.address, postcode=case.postcode)  # the place register follows the address
+    case_touch(case, *values, *(["place"] if moved else []))
     timeline_add(case=case, actor=actor, kind=TimelineKind.EDIT, summary="Case details changed", changes=changes)
     return case
 

@@ -37,6 +37,7 @@ from ..validators import contact_method_problem, normalise_phone, normalise_post
 from .common import CaseError, search_document_refresh, timeline_add
 from .deadlines import first_contact_deadline_open
 from .matching import party_blanks_fill, party_match_on_case
+from .register import party_link, place_for
 
 logger = logging.getLogger(__name__)
 
@@ -196,6 +197,7 @@ def _report_create(*, data, channel, submission_key, logged_by, existing_case, s
             postcode=normalise_postcode(data.postcode) if data.postcode else "",
             location_description=data.location_description,
             received_at=received_at,
+            place=place_for(address=data.address, postcode=data.postcode),
         )
 
     # A report added to a case names people who may be on it already (she reported online, then phoned):
@@ -304,8 +306,11 @@ def _party_take(*, case: Case, reuse: bool, actor, values: dict) -> Party:
             if changes:
                 timeline_add(case=case, actor=actor, kind=TimelineKind.EDIT, summary=f"Details of {same} added from a new report",
                              changes=changes)
+                party_link(party=same, actor=actor)  # the register hears the new details too
             return same
-    return Party.objects.create(case=case, phone_normalised=normalise_phone(values.get("phone", "")), **values)
+    party = Party.objects.create(case=case, phone_normalised=normalise_phone(values.get("phone", "")), **values)
+    party_link(party=party, actor=actor, fresh=True)  # their one record across cases (cases.services.register)
+    return party
 
 
 MESSAGE_FAILED_HOOK = "cases.tasks.message_failed"

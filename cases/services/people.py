@@ -9,6 +9,7 @@ from ..models import CaseStatus, Contact, ContactMethod, Direction, Party, Party
 from ..validators import normalise_phone, normalise_postcode
 from .common import CaseError, case_lock, case_touch, case_transition_allowed, changes_between, timeline_add
 from .deadlines import deadlines_on_contact, deadlines_on_party_added, deadlines_on_party_changed
+from .register import party_link
 
 
 @transaction.atomic
@@ -92,6 +93,8 @@ PARTY_FIELDS = (
 
 # What decides whether someone is owed updates and can be reached (cases.contact_rules.is_reachable).
 DEADLINE_INPUTS = {"role", "is_unknown", "email", "phone", "address"}
+# What the register matches people on (cases.services.register): a change links them again.
+REGISTER_INPUTS = {"full_name", "is_unknown", "email", "phone", "address", "postcode", "date_of_birth"}
 
 
 def _clean_party_values(values: dict, *, current: Party | None = None) -> dict:
@@ -123,6 +126,7 @@ def party_add(*, case, actor, expected_version: int | None = None, **values) -> 
     party = Party(case=case, **values)
     party.phone_normalised = normalise_phone(party.phone)
     party.save()
+    party_link(party=party, actor=actor, fresh=True)
     role = PartyRole(party.role).label.lower()
     timeline_add(
         case=case, actor=actor, kind=TimelineKind.PARTY, summary=f"Added {party} as {role}",
@@ -153,6 +157,8 @@ def party_update(*, party: Party, actor, expected_version: int | None = None, **
     if changes.keys() & DEADLINE_INPUTS:
         # Owed updates or not, reachable or not: open or cancel their update deadline.
         deadlines_on_party_changed(case=case, party=party)
+    if changes.keys() & REGISTER_INPUTS:
+        party_link(party=party, actor=actor)
     timeline_add(
         case=case, actor=actor, kind=TimelineKind.EDIT, summary=f"Details of {party} changed",
         changes=changes, visibility=Visibility.INTERNAL if "staff_safety_note" in changes else Visibility.STAFF,
