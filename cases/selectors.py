@@ -34,6 +34,7 @@ from .models import (
     DeadlineKind,
     Evidence,
     Party,
+    PossibleMatch,
     Referral,
     Report,
     RiskAssessment,
@@ -286,6 +287,38 @@ class OfficerHome:
 HOME_CASES = 25
 
 
+@dataclass(frozen=True)
+class VictimFlags:
+    """Whether any victim on a case (selectors_register.VICTIM_ROLES) is a repeat victim or vulnerable (the register's flags)."""
+
+    repeat: bool
+    vulnerable: bool
+
+
+def _victim_flags(user, cases) -> dict[int, VictimFlags]:
+    """Case id → its victims' flags, for cases where one is set: one query for the people, one call for their flags."""
+    from .selectors_register import VICTIM_ROLES, person_flags  # imported here: the register's rules import this module
+
+    if not cases or not can(user, Can.SEE_REGISTER):
+        return {}
+    victims = list(
+        Party.objects.filter(case__in=[c.pk for c in cases], role__in=VICTIM_ROLES, person__isnull=False)
+        .values_list("case_id", "person_id")
+    )
+    if not victims:
+        return {}
+
+    flags = person_flags({person_id for _, person_id in victims})
+    found: dict[int, VictimFlags] = {}
+    for case_id, person_id in victims:
+        f = flags.get(person_id)
+        if f is None or not (f.repeat_victim or f.vulnerable):
+            continue
+        before = found.get(case_id, VictimFlags(False, False))
+        found[case_id] = VictimFlags(before.repeat or f.repeat_victim, before.vulnerable or f.vulnerable)
+    return found
+
+
 def officer_home(user, *, unassigned_limit: int = 20, action_days: int = 14) -> OfficerHome:
     """My most urgent open cases (next deadline first, overdue at the top), the team's new unassigned cases,
     counts, near action dates and phone/letter tasks. Ordered and counted in SQL, so a caseload of hundreds
@@ -300,9 +333,11 @@ def officer_home(user, *, unassigned_limit: int = 20, action_days: int = 14) -> 
         .order_by(F("next_due").asc(nulls_last=True), "received_at")[:HOME_CASES]
     )
     rows = []
+    victim_flags = _victim_flags(user, urgent)
     for case in urgent:
         dues = _dues(case)
-        rows.append({"case": case, "next": dues[0] if dues else None, "overdue": [d for d in dues if d.overdue]})
+        rows.append({"case": case, "next": dues[0] if dues else None, "overdue": [d for d in dues if d.overdue],
+                     "victims": victim_flags.get(case.pk)})
     # The same due facts as my cases (one prefetch of open deadlines): a case three days past its first contact
     # must not look like one that arrived this morning.
     waiting = list(
@@ -330,12 +365,18 @@ def officer_home(user, *, unassigned_limit: int = 20, action_days: int = 14) -> 
 
 def case_for_detail(user, *, reference: str) -> Case | None:
     """One case with everything its page shows, in a fixed number of queries."""
-    return (
+    waiting = (  # possible matches still to decide, as selectors_register.possible_matches_open
+        PossibleMatch.objects.filter(decision="", person__merged_into__isnull=True, person__anonymised_at__isnull=True)
+        .exclude(party__person=F("person")).order_by("found_at", "id")
+    )
+    case = (
         _with_due_facts(cases_visible_to(user))
         .select_related("category", "officer", "merged_into")
         .prefetch_related(
             Prefetch("reports", queryset=Report.objects.select_related("reporter", "logged_by", "category").order_by("received_at")),
-            Prefetch("parties", queryset=Party.objects.order_by("id")),
+            # The first possible match still to decide on each person, for the "Possible match: check" link.
+            Prefetch("parties", queryset=Party.objects.order_by("id").annotate(
+                waiting_match_id=Subquery(waiting.filter(party=OuterRef("pk")).values("pk")[:1]))),
             Prefetch("evidence", queryset=Evidence.objects.select_related("uploaded_by").order_by("uploaded_at")),
             Prefetch("contacts", queryset=Contact.objects.select_related("party", "recorded_by").order_by("-occurred_at")),
             Prefetch("risk_assessments", queryset=RiskAssessment.objects.select_related("assessed_by", "party")),
@@ -346,6 +387,22 @@ def case_for_detail(user, *, reference: str) -> Case | None:
         .filter(reference=reference)
         .first()
     )
+    if case is not None:
+        register_flags_attach(user, list(case.parties.all()))
+    return case
+
+
+def register_flags_attach(user, parties) -> None:
+    """Set `register_flags` (the register's repeat and vulnerable flags, or None) on each party: one call of the
+    register's flags selector for the whole page, and nothing at all for users who may not see the register."""
+    person_ids = {p.person_id for p in parties if p.person_id}
+    flags = {}
+    if person_ids and can(user, Can.SEE_REGISTER):
+        from .selectors_register import person_flags  # imported here: the register's rules import this module
+
+        flags = person_flags(person_ids)
+    for party in parties:
+        party.register_flags = flags.get(party.person_id)
 
 
 def case_shares_for_page() -> QuerySet[CaseShare]:

@@ -30,6 +30,7 @@ from cases.selectors import (
     phone_report_for_confirmation,
     staged_evidence,
 )
+from cases.selectors_register_pages import phone_register_prompt
 from cases.services import ReportError, evidence_stage, evidence_staged_discard, evidence_unstage, report_submit
 
 from . import forms
@@ -337,9 +338,12 @@ def phone_report(request):
     )
     open_ids = open_case_ids(matches)
     link_to = request.POST.get("link_to", "")
-    if matches and not link_to:
+    # Officers also see register records that may be the caller or the named perpetrator (None for the call centre).
+    prompt = phone_register_prompt(request.user, caller=about, people=answers) if not link_to else None
+    context["register_prompt"] = prompt
+    if (matches and not link_to) or (prompt and not request.POST.get("register_checked")):
         # First save: show the caller's history and ask whether this belongs to an open case.
-        context.update(matches=matches, open_case_ids=open_ids, ask_link=True)
+        context.update(matches=matches, open_case_ids=open_ids, ask_link=bool(matches))
         return render(request, "reporting/phone_report.html", context)
 
     existing_case = None

@@ -541,3 +541,49 @@ def test_partner_list_and_access_log_filters_survive_any_input(client, partner_w
         assert client.get("/partners/access-log/", {"user": user, "reference": reference, "page": page}).status_code < 500
 
     get()
+
+
+# --- the register's screens (issue 12) ------------------------------------------------------------------------
+
+@pytest.fixture
+def register_world(officer_user):
+    from cases.models import Person
+
+    first = submit_report(report_submission()).case
+    second = submit_report(report_submission(email="other@example.com", phone="07700 900777", reporter_address="",
+                                             reporter_postcode="")).case
+    person = first.parties.get(role=PartyRole.VICTIM).person
+    stray = Person.objects.create(full_name="M Ellis")
+    return person, stray, second
+
+
+def test_register_forms_survive_any_input_and_refusals_change_nothing(client, manager_user, register_world):
+    from cases.models import Person, PersonMerge, PossibleMatch, RepeatRule
+
+    person, stray, second = register_world
+    match = PossibleMatch.objects.filter(party__case=second).first()
+    client.force_login(manager_user)
+
+    @FUZZ
+    @given(other=NASTY, other_id=NASTY, reason=NASTY, confirm=st.booleans(), vulnerable=NASTY, note=NASTY, same=NASTY,
+           numbers=st.lists(NASTY, min_size=4, max_size=4), period=NASTY)
+    def post(other, other_id, reason, confirm, vulnerable, note, same, numbers, period):
+        rules_before = list(RepeatRule.objects.values_list("kind", "cases", "months"))
+        merge_data = {"other": other, "other_id": other_id, "reason": reason}
+        if confirm:
+            merge_data = {"confirm": "1", "person_id": other_id, "reason": reason}
+        assert client.post(f"/staff/people/{person.pk}/merge/", merge_data).status_code < 500
+        assert client.post(f"/staff/people/{person.pk}/vulnerable/", {"vulnerable": vulnerable, "note": note}).status_code < 500
+        if match is not None:
+            assert client.post(f"/staff/cases/{second.reference}/matches/{match.pk}/", {"same": same}).status_code < 500
+        rules = dict(zip(["victim_cases", "victim_months", "perpetrator_cases", "perpetrator_months"], numbers, strict=True))
+        response = client.post("/staff/repeat-rules/", rules)
+        assert response.status_code < 500
+        if response.status_code == 200:  # refused: the rules are as they were
+            assert list(RepeatRule.objects.values_list("kind", "cases", "months")) == rules_before
+        assert client.get("/staff/places/", {"period": period}).status_code < 500
+        # A vulnerable flag is never set without a reason.
+        assert not Person.objects.filter(is_vulnerable=True, vulnerability_note="").exists()
+        assert PersonMerge.objects.filter(kept=person, merged=person).count() == 0
+
+    post()

@@ -17,6 +17,9 @@ pytestmark = pytest.mark.django_db
 MAX_QUERIES = 15
 # The case page also lists the case's shares with partner agencies (issue 11): one more prefetch, whatever their number.
 CASE_PAGE_MAX_QUERIES = MAX_QUERIES + 1
+# The People table shows each person's register flags (issue 12): selectors_register.person_flags, called once for
+# the page, reads the repeat rules and counts everyone's cases: two more, whatever the number of people.
+CASE_PAGE_MAX_QUERIES += 2
 
 
 def worked_case(i, officer, *, extra=1):
