@@ -180,17 +180,19 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cases.tasks.purge_abandoned_uploads",
         "schedule": 60 * 60,
     },
-    # Delete access-log entries older than ACCESS_LOG_RETENTION_DAYS (the only delete the log allows).
-    "purge-access-log": {
-        "task": "cases.tasks.purge_access_log",
+    # List records past the retention schedule (privacy.RetentionRule, access log included) for a manager's review.
+    "retention-list": {
+        "task": "privacy.tasks.retention_list",
         "schedule": crontab(hour=2, minute=15),
     },
+    # Remind privacy managers 7 days before a rights request is due, alert them the day after (privacy.services.rights).
+    "rights-sweep": {
+        "task": "privacy.tasks_requests.rights_sweep",
+        "schedule": crontab(minute=5),
+    },
 }
-
-# How long the access log (who opened which case file, every export) is kept. Six years by default: it
-# must outlive the case files it audits (kept up to six years after closure by some councils), so a
-# complaint or an ICO inquiry about who saw a file can still be answered.
-ACCESS_LOG_RETENTION_DAYS = env.int("ACCESS_LOG_RETENTION_DAYS", default=6 * 365)
+# Task modules autodiscovery (each app's tasks.py) does not find.
+CELERY_IMPORTS = ["privacy.tasks_requests"]
 
 # --- Auth -------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

@@ -12,18 +12,6 @@ def purge_abandoned_uploads() -> int:
 
 
 @shared_task
-def purge_access_log() -> int:
-    from datetime import timedelta
-
-    from django.conf import settings
-    from django.utils import timezone
-
-    from .services.access_log import access_log_purge
-
-    return access_log_purge(before=timezone.now() - timedelta(days=settings.ACCESS_LOG_RETENTION_DAYS))
-
-
-@shared_task
 def sla_sweep() -> str:
     return str(deadlines_sweep())
 

@@ -130,9 +130,10 @@ class AccessEvent(models.TextChoices):
 
 
 class AccessLogEntry(models.Model):
-    """Who saw what. Append-only: a database trigger (migration 0016) refuses UPDATE, and DELETE
-    except by the retention purge (`purge_access_log`). Plain ids, not foreign keys, so the log
-    outlives the case, user or agency it names; the names are copied for the same reason."""
+    """Who saw what. Append-only: a database trigger (migration 0017) refuses UPDATE, and DELETE
+    except by the retention purge (`cases.services.access_log.access_log_purge`, run by a confirmed
+    retention run). Plain ids, not foreign keys, so the log outlives the case, user or agency it
+    names; the names are copied for the same reason."""
 
     at = models.DateTimeField(default=timezone.now)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")

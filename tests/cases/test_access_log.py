@@ -1,4 +1,4 @@
-"""The access log is append-only for the application and kept for ACCESS_LOG_RETENTION_DAYS."""
+"""The access log is append-only for the application; only the retention purge deletes (privacy lists and confirms it)."""
 
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -10,7 +10,6 @@ from django.test import RequestFactory
 
 from cases.models import AccessEvent, AccessLogEntry
 from cases.services.access_log import access_log_purge, access_record
-from cases.tasks import purge_access_log
 
 NOON = datetime(2026, 6, 10, 12, 0, tzinfo=ZoneInfo("Europe/London"))
 
@@ -42,14 +41,13 @@ def test_no_delete_path_outside_the_retention_purge(entry):
     assert AccessLogEntry.objects.filter(pk=entry.pk).exists()
 
 
-def test_the_purge_deletes_only_entries_older_than_the_retention_period(manager_user, settings):
-    settings.ACCESS_LOG_RETENTION_DAYS = 30
+def test_the_purge_deletes_only_entries_older_than_the_date_it_is_given(manager_user):
     with time_machine.travel(NOON - timedelta(days=31), tick=False):
         old = access_record(user=manager_user, event=AccessEvent.EXPORT, detail="old")
     with time_machine.travel(NOON - timedelta(days=29), tick=False):
         recent = access_record(user=manager_user, event=AccessEvent.EXPORT, detail="recent")
     with time_machine.travel(NOON, tick=False):
-        assert purge_access_log() == 1
+        assert access_log_purge(before=NOON - timedelta(days=30)) == 1
     assert list(AccessLogEntry.objects.values_list("pk", flat=True)) == [recent.pk]
     assert not AccessLogEntry.objects.filter(pk=old.pk).exists()
     # The purge's permission ends with its transaction: a delete afterwards is refused again.
