@@ -7,11 +7,13 @@ instant (ANCHOR), so bench/run.py measures the same thing on any day. Loads into
 (or --database, or BENCH_DATABASE_URL) and refuses any database whose name lacks "bench". Skips the load
 when the marker table `bench_pages_marker` says the requested volume and seed are already there.
 A partner agency (Leicestershire Police) has 1% of the cases shared with it: bench/data_partners.py.
+People and places are in the register, some people on several cases: bench/data_register.py.
 See bench/README.md, "Pages at council scale".
 """
 
 import argparse
 import io
+import json
 import os
 import random
 import sys
@@ -25,14 +27,14 @@ from zoneinfo import ZoneInfo
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
-from bench import data_partners  # noqa: E402
+from bench import data_partners, data_register  # noqa: E402
 from bench.sweep import FIRST_NAMES, LAST_NAMES, STREETS, _progress  # noqa: E402
 
 LONDON = ZoneInfo("Europe/London")
 # The data ends at this instant (a Wednesday morning, no bank holiday near). bench/run.py travels here.
 ANCHOR = datetime(2026, 11, 18, 10, 0, tzinfo=LONDON)
 YEARS = 10
-DATA_VERSION = 3  # 3: a partner agency with 1% of the cases shared (issue 11)
+DATA_VERSION = 4  # 3: a partner agency with 1% of the cases shared (issue 11); 4: the person and place register (issue 12)
 DEFAULT_DATABASE = "asb_portal_bench_pages"
 DEFAULT_DATABASE_URL = f"postgres://asb_portal:asb_portal@127.0.0.1:5432/{DEFAULT_DATABASE}"
 MARKER = "bench_pages_marker"
@@ -157,10 +159,10 @@ class Tables:
 SPEC = {
     "cases_case": ["id", "reference", "status", "category_id", "risk_level", "officer_id", "address", "postcode",
                    "location_description", "hate_motivated", "received_at", "closure_reason", "closed_at", "version",
-                   "created_at", "updated_at", "is_locked_down"],
+                   "created_at", "updated_at", "is_locked_down", "place_id"],
     "cases_party": ["id", "case_id", "role", "full_name", "is_unknown", "description", "email", "phone", "phone_normalised",
                     "address", "postcode", "preferred_contact_method", "best_times", "customer_group", "support_needs",
-                    "support_details", "staff_safety_warning", "staff_safety_note", "created_at"],
+                    "support_details", "staff_safety_warning", "staff_safety_note", "created_at", "person_id"],
     "cases_report": ["id", "case_id", "channel", "received_at", "logged_by_id", "reporter_id", "reporter_role", "is_anonymous",
                      "category_id", "address", "postcode", "location_description", "is_ongoing", "frequency", "description",
                      "impact", "hate_motivated", "hate_characteristics", "submission_key", "created_at"],
@@ -176,6 +178,7 @@ SPEC = {
                          "first_contact_speed", "staff_polite", "comments", "may_contact", "taken_by_phone", "entered_by_id",
                          "officer_id", "category_name", "report_channel", "submitted_at"],
     **data_partners.SPEC,
+    **data_register.SPEC,
 }
 def _ts(value: datetime) -> str:
     return value.isoformat()
@@ -242,6 +245,7 @@ def data_load(cases: int, seed: int) -> float:
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {MARKER}")
         cursor.execute("TRUNCATE cases_case, notifications_message, django_session RESTART IDENTITY CASCADE")
+        cursor.execute("TRUNCATE cases_person, cases_place RESTART IDENTITY CASCADE")
         # Partner sharing (shares and referrals went with the cases); the access log names no foreign keys.
         cursor.execute("TRUNCATE cases_sharingagreement, cases_agencymember, cases_accesslogentry RESTART IDENTITY CASCADE")
         cursor.execute("DELETE FROM auth_user_groups WHERE user_id IN (SELECT id FROM auth_user WHERE username LIKE 'bench-%%')")
@@ -260,6 +264,7 @@ def data_load(cases: int, seed: int) -> float:
     t0 = perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
         tables = Tables(cursor, SPEC)
+        register = data_register.Register(tables, seed=seed, cases=cases, ts=_ts)
         bar = _progress(cases, "cases (+ people, reports, timeline, contacts, deadlines, surveys)")
         detail_case = None
         for i, received in enumerate(times):
@@ -293,6 +298,10 @@ def data_load(cases: int, seed: int) -> float:
                 closed_at = min(received + timedelta(days=rng.uniform(5, 90)), ANCHOR - timedelta(hours=1))
             end = closed_at or ANCHOR
             created = _ts(received)
+            # The register (its own random stream): sometimes a hotspot; a repeat victim's case is at their home.
+            home, home_postcode = street, postcode
+            street, postcode = register.case_place(street, postcode)
+            at_hotspot = street != home
 
             # People: the reporting victim (unless anonymous), sometimes a perpetrator.
             victim_id = perpetrator_id = None
@@ -300,21 +309,31 @@ def data_load(cases: int, seed: int) -> float:
                 victim_id = tables.next_id("cases_party")
                 name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
                 phone = f"07700 9{rng.randrange(100_000):05d}"
+                victim = register.victim(name=name, email=f"resident{victim_id}@example.invalid", phone=phone, address=home,
+                                         postcode=home_postcode, created=created)
+                if victim.cases > 1 and not at_hotspot:
+                    street, postcode = victim.address, victim.postcode
                 tables.add("cases_party", (
-                    victim_id, case_id, "victim", name, "false", "", f"resident{victim_id}@example.invalid", phone,
-                    phone.replace(" ", ""), street, postcode, rng.choice(["phone", "email", "text", "letter"]), "",
+                    victim_id, case_id, "victim", victim.name, "false", "", victim.email, victim.phone,
+                    victim.phone.replace(" ", ""), victim.address, victim.postcode, rng.choice(["phone", "email", "text", "letter"]), "",
                     rng.choice(["owner_occupier", "council_tenant", "private_tenant", "ha_tenant", ""]), "[]", "",
-                    "false", "", created))
+                    "false", "", created, victim.person_id))
             if rng.random() < 0.4:
                 perp_id = tables.next_id("cases_party")
                 unknown = rng.random() < 0.4
                 warning = rng.random() < 0.05
                 perpetrator_id = None if unknown else perp_id
+                perpetrator = None
+                if not unknown:  # drawn in the order they always were
+                    drawn_name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
+                    drawn_address = f"{rng.randint(1, 200)} {rng.choice(STREETS)}"
+                    perpetrator = register.perpetrator(name=drawn_name, address=drawn_address, postcode=postcode, created=created)
                 tables.add("cases_party", (
-                    perp_id, case_id, "perpetrator", "" if unknown else f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
+                    perp_id, case_id, "perpetrator", "" if unknown else perpetrator.name,
                     "true" if unknown else "false", "A group of young people" if unknown else "", "", "", "",
-                    "" if unknown else f"{rng.randint(1, 200)} {rng.choice(STREETS)}", "" if unknown else postcode, "", "",
-                    "", "[]", "", "true" if warning else "false", "Visit in pairs" if warning else "", created))
+                    "" if unknown else perpetrator.address, "" if unknown else perpetrator.postcode, "", "",
+                    "", "[]", "", "true" if warning else "false", "Visit in pairs" if warning else "", created,
+                    None if unknown else perpetrator.person_id))
 
             # Reports: one, sometimes a repeat report later.
             n_reports = 2 if rng.random() < 0.1 else 1
@@ -410,7 +429,7 @@ def data_load(cases: int, seed: int) -> float:
             tables.add("cases_case", (
                 case_id, reference, status, category_id, risk, officer, street, postcode, "", "false", _ts(received),
                 rng.choice(closure_reasons) if status == "closed" else "", _ts(closed_at) if closed_at else None, 1,
-                created, _ts(end if status == "closed" else received), "false"))
+                created, _ts(end if status == "closed" else received), "false", register.place_id(street, postcode, created)))
             shareable.append(data_partners.Shareable(case_id, reference, is_open, officer, victim_id, perpetrator_id, postcode,
                                                      received, end))
 
@@ -436,6 +455,11 @@ def data_load(cases: int, seed: int) -> float:
         partner_reference = data_partners.shares_add(tables, shareable, seed=seed, anchor=ANCHOR, agency_id=agency_id,
                                                      partner_id=partner_id, officers=officers, ts=_ts)
         written = tables.close()
+        summary = register.summary()
+        print(f"  register: {summary['victim_people']:,} victims ({summary['victims_on_several_cases']:.1%} on several cases), "
+              f"{summary['perpetrator_people']:,} named perpetrators ({summary['perpetrators_on_several_cases']:.1%}), "
+              f"{summary['places']:,} places (busiest {summary['busiest_place_cases']} cases); person page "
+              f"{summary['page_person']} on {summary['page_person_cases']} cases")
         print(f"  {written['cases_caseshare']:,} cases shared with {data_partners.AGENCY}; partner case page {partner_reference}")
         print(f"  rows generated and copied in {perf_counter() - t0:.1f} s")
 
@@ -454,10 +478,11 @@ def data_load(cases: int, seed: int) -> float:
         print(f" ({cursor.rowcount:,} cases, {perf_counter() - t1:.1f} s)")
         cursor.execute(f"CREATE TABLE {MARKER} (cases integer, seed integer, version integer, anchor timestamptz, "
                        "load_seconds double precision, loaded_at timestamptz, detail_reference text, search_word text, "
-                       "partner_reference text, partner_username text)")
-        cursor.execute(f"INSERT INTO {MARKER} VALUES (%s, %s, %s, %s, NULL, now(), %s, %s, %s, %s)",
+                       "partner_reference text, partner_username text, register_person integer, register_caller text)")
+        cursor.execute(f"INSERT INTO {MARKER} VALUES (%s, %s, %s, %s, NULL, now(), %s, %s, %s, %s, %s, %s)",
                        [cases, seed, DATA_VERSION, ANCHOR, detail_case[1] if detail_case else None, SEARCH_WORD,
-                        partner_reference, data_partners.PARTNER_USERNAME])
+                        partner_reference, data_partners.PARTNER_USERNAME, summary["page_person"],
+                        json.dumps(register.match_caller())])
         t2 = perf_counter()
     print(f"  commit (deferred foreign-key checks) {perf_counter() - t2:.1f} s")
     t3 = perf_counter()

@@ -95,7 +95,8 @@ def shares_add(tables, cases: list[Shareable], *, seed: int, anchor: datetime, a
             witness = tables.next_id("cases_party")
             tables.add("cases_party", (
                 witness, case.case_id, "witness", f"Witness {witness}", "false", "", "", f"07700 8{witness % 100_000:05d}",
-                f"077008{witness % 100_000:05d}", "", case.postcode, "phone", "", "", "[]", "", "false", "", ts(case.received)))
+                f"077008{witness % 100_000:05d}", "", case.postcode, "phone", "", "", "[]", "", "false", "", ts(case.received),
+                None))
             people.append((witness, "consent"))
         for party, basis in people:
             tables.add("cases_sharedperson", (tables.next_id("cases_sharedperson"), share_id, party, basis, ""))

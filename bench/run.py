@@ -6,7 +6,8 @@
 
 On the data bench/data.py loaded (default database asb_portal_bench_pages), with the clock travelled to
 the data's anchor instant (time_machine, ticking), each page is requested with django.test.Client as a
-logged-in officer, manager or partner user (the police's case list and one shared case page, issue 11):
+logged-in officer, manager or partner user (the police's case list and one shared case page, issue 11; a
+person's page, and the intake match `person_candidates` called directly, issue 12):
 --warmup requests first, then --runs timed ones. For each page it records
 the median and 95th percentile wall time, the SQL query count (CaptureQueriesContext), the time spent in
 SQL (an execute wrapper timing each statement) and the page's main query (its slowest statement) re-run
@@ -191,7 +192,41 @@ def pages(anchor, marker: dict) -> list[dict]:
            {"key": "partner_case", "label": f"partner case page ({PARTNER_ENTRIES} entries)",
             "path": f"/partners/cases/{marker['partner_reference']}/", "user": "partner", "target_ms": TARGET_MS, "scale": True}]
           if marker.get("partner_reference") else []),
+        # Issue 12: the person's page for someone on several cases (the register's page person).
+        *([{"key": "person", "label": "person page (a person on several cases)",
+            "path": f"/staff/people/{marker['register_person']}/", "user": "officer", "target_ms": TARGET_MS, "scale": True}]
+          if marker.get("register_person") else []),
     ]
+
+
+def match_run(marker: dict, *, runs: int, warmup: int, variant: str = "phone") -> dict:
+    """Issue 12: the intake match, `person_candidates(...)` for a new report's caller, called directly as intake calls
+    it. variant "phone": the page person's phone number and a shortened name (a strong match); "name": the page
+    person's full name with a new phone, email and address (the generator has only 320 distinct names, so this reads
+    the most people a name lookup can: a worst case)."""
+    if not marker.get("register_caller"):
+        return {"available": False, "note": "no register data: reload bench/data.py"}
+    try:
+        from cases.services.register import person_candidates
+    except ImportError:
+        return {"available": False, "note": "no cases.services.register.person_candidates"}
+    caller = json.loads(marker["register_caller"])
+    if variant == "name":
+        from cases.models import Person
+
+        caller = {"full_name": Person.objects.get(pk=marker["register_person"]).full_name, "phone": "07700 800001",
+                  "email": "new.caller@example.invalid", "address": "1 Nowhere Lane", "postcode": "LE99 9ZZ"}
+    found = []
+
+    def call():
+        found[:] = person_candidates(**caller)
+        return 200
+
+    result = measure(call, runs=runs, warmup=warmup)
+    slowest = result.pop("_slowest")
+    result["main_query"] = main_query(slowest, runs=5)
+    result.update(available=True, caller=caller, found=[(c.person.pk, c.strength) for c in found])
+    return result
 
 
 def clients():
@@ -296,6 +331,10 @@ def counts_only(anchor, marker: dict) -> dict:
         with CaptureQueriesContext(connection) as captured:
             status = cs[page["user"]].get(page["path"]).status_code
         out[page["key"]] = {"status": status, "queries": len(captured.captured_queries)}
+    for key, variant in (("match", "phone"), ("match_name", "name")):
+        match = match_run(marker, runs=1, warmup=1, variant=variant)
+        if match.get("available"):
+            out[key] = {"status": 200, "queries": match["queries"]}
     return out
 
 
@@ -323,6 +362,12 @@ def _setup(database: str):
         if cursor.fetchone():
             cursor.execute(f"SELECT partner_reference FROM {data.MARKER}")
             marker["partner_reference"] = cursor.fetchone()[0]
+        marker["register_person"] = marker["register_caller"] = None
+        cursor.execute("SELECT 1 FROM information_schema.columns WHERE table_name = %s AND column_name = 'register_person'",
+                       [data.MARKER])
+        if cursor.fetchone():
+            cursor.execute(f"SELECT register_person, register_caller FROM {data.MARKER}")
+            marker["register_person"], marker["register_caller"] = cursor.fetchone()
     if marker["version"] != data.DATA_VERSION:
         print(f"Warning: {name} holds bench data version {marker['version']}, not {data.DATA_VERSION}: "
               f"reload it with  .venv/bin/python bench/data.py --database {name} --reload")
@@ -352,8 +397,20 @@ def report_print(report: dict) -> None:
         print(f"{page['label']:<38}{_fmt(r['median_ms'], 10)}{_fmt(r['p95_ms'], 10)}{_fmt(r['db_median_ms'], 10)}"
               f"{_fmt(mq.get('in_page_ms'), 10)}{_fmt(mq.get('direct_median_ms'), 10)}{r['queries']:>8}{small!s:>5}  {verdict}")
     s = report["sweep"]
-    print(f"{'deadline sweep (rolled back)':<38}{_fmt(s['median_ms'], 10)}{_fmt(s['p95_ms'], 10)}"
-          f"{_fmt(s['db_median_ms'], 10)}{'':>20}{s['queries']:>8}{'':>5}  {s['claimed']:,} claimed, {s['messages']:,} messages")
+    if s.get("available"):
+        print(f"{'deadline sweep (rolled back)':<38}{_fmt(s['median_ms'], 10)}{_fmt(s['p95_ms'], 10)}"
+              f"{_fmt(s['db_median_ms'], 10)}{'':>20}{s['queries']:>8}{'':>5}  {s['claimed']:,} claimed, {s['messages']:,} messages")
+    for key, label in (("match", "intake match (phone, short name)"), ("match_name", "intake match (common full name)")):
+        m = report.get(key) or {}
+        if m.get("available"):
+            small = (report.get("small_counts") or {}).get(key, {}).get("queries", "")
+            print(f"{label:<38}{_fmt(m['median_ms'], 10)}{_fmt(m['p95_ms'], 10)}"
+                  f"{_fmt(m['db_median_ms'], 10)}{_fmt((m.get('main_query') or {}).get('in_page_ms'), 10)}"
+                  f"{_fmt((m.get('main_query') or {}).get('direct_median_ms'), 10)}{m['queries']:>8}{small!s:>5}  "
+                  f"< {TARGET_MS} ms {'met' if m['median_ms'] < TARGET_MS else 'NOT met'} ({m['runs']} runs; "
+                  f"{len(m['found'])} found, {sum(1 for _, s in m['found'] if s == 'strong')} strong)")
+        elif m:
+            print(f"{label}: not available ({m.get('note')})")
     e = report["export"]
     if e.get("available"):
         print(f"CSV export {e['path']}: {e['rows']:,} rows, {e['bytes'] / 2**20:.1f} MB in {e['seconds']:.1f} s; peak "
@@ -382,6 +439,8 @@ def main(argv=None) -> None:
     parser.add_argument("--no-small", action="store_true", help="skip the query-count comparison with the small database")
     parser.add_argument("--no-export", action="store_true", help="skip the CSV export memory measurement")
     parser.add_argument("--explain", action="store_true", help="print each page's main-query EXPLAIN ANALYZE")
+    parser.add_argument("--only", default="", help="comma-separated page keys to measure (e.g. detail,person,match); "
+                        "skips the sweep and export")
     parser.add_argument("--counts-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
@@ -425,7 +484,10 @@ def main(argv=None) -> None:
     with time_machine.travel(anchor, tick=True):
         cs = clients()
         results = []
+        only = {key for key in args.only.split(",") if key}
         for page in pages(anchor, marker):
+            if only and page["key"] not in only:
+                continue
             print(f"  {page['label']} …", flush=True)
             if page["user"] not in cs:
                 results.append({**page, "result": {"available": False, "status": "no user"}})
@@ -446,9 +508,18 @@ def main(argv=None) -> None:
                 entry["verdict"] = verdict
             results.append(entry)
         report["pages"] = results
-        print("  deadline sweep …", flush=True)
-        report["sweep"] = sweep_run(anchor, runs=max(3, args.runs // 4), warmup=1)
-        report["export"] = {"available": False, "note": "skipped (--no-export)"} if args.no_export else export_run(cs["manager"], anchor)
+        if not only or "match" in only:
+            print("  intake match person_candidates(...) …", flush=True)
+            report["match"] = match_run(marker, runs=max(30, args.runs), warmup=args.warmup)
+            report["match_name"] = match_run(marker, runs=max(30, args.runs), warmup=args.warmup, variant="name")
+        if only:
+            report["sweep"] = {"available": False}
+            report["export"] = {"available": False, "note": "skipped (--only)"}
+        else:
+            print("  deadline sweep …", flush=True)
+            report["sweep"] = sweep_run(anchor, runs=max(3, args.runs // 4), warmup=1)
+            report["export"] = ({"available": False, "note": "skipped (--no-export)"} if args.no_export
+                                else export_run(cs["manager"], anchor))
 
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(report, indent=2, default=str) + "\n")

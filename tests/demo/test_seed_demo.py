@@ -23,6 +23,9 @@ from cases.models import (
     Deadline,
     Party,
     PartyRole,
+    Person,
+    Place,
+    PossibleMatch,
     Referral,
     ReferralStatus,
     Report,
@@ -42,18 +45,22 @@ from cases.policy import (
     timeline_visible_to,
 )
 from cases.roles import Role, user_roles
+from cases.selectors_register import hotspots, person_flags
 from dashboard import selectors as dashboard
-from demo.management.commands import _demo_partners, _demo_rows, _demo_year
+from demo.management.commands import _demo_partners, _demo_register, _demo_rows, _demo_year
 from demo.management.commands._demo_year import month_plans, months_before
 from demo.management.commands.seed_demo import STORIES, Command, submission_key
 from notifications.models import Message, MessageStatus
+from privacy.models import LegalHold, RequestKind, RightsRequest
 from surveys import services as surveys
 from surveys.models import CommentAction, Invitation, Response, SurveyChannel
 
 LONDON = sla.LONDON
 DATES = [datetime(2026, 11, 28, 10, 0, tzinfo=LONDON), datetime(2028, 2, 29, 8, 30, tzinfo=LONDON)]
 MODELS = (CaseModel, Report, Party, Contact, Deadline, TimelineEntry, RiskAssessment, Invitation, Response, CommentAction, Message,
-          get_user_model(), AgencyMember, SharingAgreement, CaseShare, SharedPerson, Referral)
+          get_user_model(), AgencyMember, SharingAgreement, CaseShare, SharedPerson, Referral, Person, Place, PossibleMatch,
+          RightsRequest, LegalHold)
+ALL_STORIES = STORIES + _demo_register.STORIES
 
 
 def seed():
@@ -102,6 +109,54 @@ def partners_see_only_what_is_shared_with_their_agency(now):
     assert referral.case == story and referral.status == ReferralStatus.SENT and referral.agency.name == "Housing providers"
 
 
+def _story_case(key):
+    return Report.objects.select_related("case").get(submission_key=submission_key(key)).case
+
+
+def _cases_of(person, role, since):
+    return set(CaseModel.objects.filter(parties__person=person, parties__role=role, received_at__gte=since).values_list(
+        "reference", flat=True))
+
+
+def the_register_shows_repeats_a_hotspot_a_match_and_privacy_work(now):
+    """Issue 12: what the README's walkthrough shows from `make demo`."""
+    today, year_ago = now.date(), now - timedelta(days=365)
+    # Every named person on every case is in the register (the history's bulk rows included), every addressed case a place.
+    assert not Party.objects.filter(person__isnull=True, is_unknown=False).exclude(full_name="").exists()
+    assert not CaseModel.objects.filter(place__isnull=True).exclude(address="").exists()
+    # The repeat victim: Eileen Ward, one person on three cases reported in the last 12 months.
+    eileen = _story_case("demo-repeat-victim-2").parties.get(role=PartyRole.VICTIM).person
+    assert eileen.full_name == "Eileen Ward" and Person.objects.filter(full_name="Eileen Ward").count() == 1
+    assert _cases_of(eileen, PartyRole.VICTIM, year_ago) == {
+        _story_case(k).reference for k in ("demo-register-repeat-victim-0", "demo-repeat-victim-1", "demo-repeat-victim-2")}
+    # Repeat perpetrators: Darren Hale on her three cases; Kyle Mercer on three (Brocks Hill, and two at The Parade).
+    for name, keys in (("Darren Hale", ("demo-register-repeat-victim-0", "demo-repeat-victim-1", "demo-repeat-victim-2")),
+                       ("Kyle Mercer", ("demo-monitoring-abc-breach", "demo-cpn-parade", "demo-register-parade-3"))):
+        person = Person.objects.get(full_name=name)
+        assert _cases_of(person, PartyRole.PERPETRATOR, year_ago) == {_story_case(k).reference for k in keys}, name
+    # Flagged as the register's rules say (default: 3 cases in 12 months), as the case page and person page show them.
+    people = {name: Person.objects.get(full_name=name) for name in ("Eileen Ward", "Darren Hale", "Kyle Mercer")}
+    flags = person_flags([p.pk for p in people.values()], today=today)
+    assert flags[eileen.pk].repeat_victim and not flags[eileen.pk].repeat_perpetrator
+    assert flags[people["Darren Hale"].pk].repeat_perpetrator and flags[people["Kyle Mercer"].pk].repeat_perpetrator
+    # The hotspot: The Parade, four reports in the last 30 days, top of the hotspot list.
+    parade = CaseModel.objects.get(pk=_story_case("demo-cpn-parade").pk).place
+    top = hotspots(start=today - timedelta(days=30), end=today)[0]
+    assert parade.address.startswith("The Parade") and top.place == parade and top.reports >= 4
+    # One possible match waiting for an officer: "Mrs M Ellis" may be Margaret Ellis (same address, another phone).
+    waiting = PossibleMatch.objects.filter(decision="").select_related("party", "person")
+    assert [(m.party.full_name, m.person.full_name) for m in waiting] == [("Mrs M Ellis", "Margaret Ellis")]
+    match = waiting.get()
+    assert match.party.person_id != match.person_id and match.party.phone_normalised != match.person.phone_normalised
+    assert match.party.case.officer is not None
+    # A subject access request from her in progress, received 10 days ago; a legal hold on a closed case.
+    request = RightsRequest.objects.get()
+    assert (request.kind, request.person, request.status, request.closed_at) == (RequestKind.ACCESS, eileen, "open", None)
+    assert request.received_on == today - timedelta(days=10) and today < request.due_on <= today + timedelta(days=21)
+    hold = LegalHold.objects.get()
+    assert hold.case.status == CaseStatus.CLOSED and hold.lifted_at is None
+
+
 def month_of(value) -> datetime:
     return value.astimezone(LONDON).date().replace(day=1)
 
@@ -121,6 +176,7 @@ def test_a_year_of_history_on_any_date(now):
         history_leaves_nothing_for_a_worker_to_send(now)
         only_the_hand_written_stories_have_overdue_work(now)
         partners_see_only_what_is_shared_with_their_agency(now)
+        the_register_shows_repeats_a_hotspot_a_match_and_privacy_work(now)
         first = counts()
     with time_machine.travel(now + timedelta(hours=3), tick=False):
         seed()
@@ -168,7 +224,7 @@ def history_leaves_nothing_for_a_worker_to_send(now):
     assert Message.objects.filter(status=MessageStatus.SENT).count() > 200
     # The only pending messages are the hand-written stories' acknowledgements, queued now.
     pending = Message.objects.filter(status=MessageStatus.PENDING)
-    assert pending.count() <= len(STORIES) and all(m.key.startswith("report-ack") for m in pending)
+    assert pending.count() <= len(ALL_STORIES) and all(m.key.startswith("report-ack") for m in pending)
     # The survey sweep invites only the stories' recently closed cases, and reminds nobody, now or later.
     stories = story_cases()
     assert surveys.surveys_sweep(now=now).reminded == 0
@@ -181,7 +237,7 @@ def history_leaves_nothing_for_a_worker_to_send(now):
 
 
 def story_cases():
-    return CaseModel.objects.filter(reports__submission_key__in=[submission_key(k) for k, _ in STORIES])
+    return CaseModel.objects.filter(reports__submission_key__in=[submission_key(k) for k, _ in ALL_STORIES])
 
 
 def only_the_hand_written_stories_have_overdue_work(now):
@@ -366,7 +422,7 @@ def test_plans_do_not_depend_on_the_day_they_are_drawn():
     for detail in ("phone", "email"):
         values = [p.report[detail] for p in year if p.report.get(detail)]
         assert len(set(values)) == len(values) > 100
-    source = open(_demo_rows.__file__.replace("_demo_rows", "seed_demo")).read()
+    source = "".join(open(_demo_rows.__file__.replace("_demo_rows", name)).read() for name in ("seed_demo", "_demo_register"))
     stories = set(re.findall(r"0(?:7700 900|116 496 0)\d{3}", source))
     assert len(stories) >= 10 and not stories & {p.report.get("phone") for p in year}
     assert _demo_year.MONTHS == 12

@@ -35,6 +35,8 @@ from cases.models import (
 from cases.roles import GROUP_NAMES, Role
 
 from ._demo_partners import PARTNER_USERS, SHARED_STORY, agreements_ensure, partner_members_ensure, story_share_ensure
+from ._demo_register import STORIES as REGISTER_STORIES
+from ._demo_register import register_ensure
 from ._demo_rows import history_ensure
 
 DEMO_PASSWORD = "demo-password-2026"
@@ -438,7 +440,13 @@ class Command(BaseCommand):
                 story_share_ensure(demo=Demo(SHARED_STORY, users, now, closures), submission_key=submission_key(SHARED_STORY))
         except Exception as exc:
             raise CommandError(f"Demo sharing with partner agencies failed and was rolled back: {exc}") from exc
-        keys = [submission_key(key) for key, _ in STORIES]
+        try:
+            # Issue 12: repeat victim and perpetrator, a hotspot, a possible match, a subject access request, a legal hold.
+            created += register_ensure(users=users, now=now, demo_for=lambda key: Demo(key, users, now, closures),
+                                       submission_key=submission_key)
+        except Exception as exc:
+            raise CommandError(f"Demo register and privacy work failed and was rolled back: {exc}") from exc
+        keys = [submission_key(key) for key, _ in STORIES + REGISTER_STORIES]
         by_status = dict(models.Case.objects.filter(reports__submission_key__in=keys).values_list("status").annotate(n=Count("id", distinct=True)))
         summary = ", ".join(f"{by_status.get(s, 0)} {s}" for s in CaseStatus.values)
         self.stdout.write(self.style.SUCCESS(
