@@ -106,9 +106,10 @@ def caller_history(
         return []
     match = Q()
     if phone and (digits := normalise_phone(phone)):
-        match |= Q(reporter__phone_normalised=digits)
+        # Also through the register: the reporter's latest known number (they may have changed phone).
+        match |= Q(reporter__phone_normalised=digits) | Q(reporter__person__phone_normalised=digits)
     if email:
-        match |= Q(reporter__email__iexact=email.strip())
+        match |= Q(reporter__email__iexact=email.strip()) | Q(reporter__person__email__iexact=email.strip())
     if postcode:
         pc = normalise_postcode(postcode)
         # Same postcode and same first line (house number and street), reporter's home or the incident place.
@@ -489,6 +490,10 @@ def related_cases(user, case: Case, *, limit: int = 20) -> list[Case]:
 
 # --- the call centre's status view ---------------------------------------------------------
 
+# Whose phone number or address finds a case in the call centre's lookup: never an alleged perpetrator's.
+CALLER_ROLES = ("reporter", "victim", "complainant")
+
+
 def case_status_lookup(user, *, query: str, limit: int = 20) -> list[dict]:
     """Find cases by reference, phone or address; only what a caller may be told: status, officer, dates."""
     if not can(user, Can.SEE_CALLER_HISTORY) or not query.strip():
@@ -496,11 +501,14 @@ def case_status_lookup(user, *, query: str, limit: int = 20) -> list[dict]:
     query = query.strip()
     match = Q(reference__iexact=query)
     digits = normalise_phone(query)
+    callers = Party.objects.filter(case=OuterRef("pk"), role__in=CALLER_ROLES)
     if len(digits) >= 6 and digits.isdigit():
-        match |= Q(Exists(Party.objects.filter(case=OuterRef("pk"), phone_normalised=digits)))
+        # The number on the case, or the person's latest number in the register (they may have changed
+        # phone since). Only people who report or are affected: a perpetrator's number finds nothing.
+        match |= Q(Exists(callers.filter(Q(phone_normalised=digits) | Q(person__phone_normalised=digits))))
     postcode = normalise_postcode(query)
     match |= Q(postcode=postcode) | Q(address__icontains=query)
-    match |= Q(Exists(Party.objects.filter(case=OuterRef("pk"), role__in=["reporter", "victim", "complainant"]).filter(Q(postcode=postcode) | Q(address__icontains=query))))
+    match |= Q(Exists(callers.filter(Q(postcode=postcode) | Q(address__icontains=query))))
     rows = (
         Case.objects.filter(match)
         .annotate(last_update_at=_last_update_subquery(), last_activity_at=Max("timeline__occurred_at", filter=Q(timeline__visibility=Visibility.RESIDENT)))
