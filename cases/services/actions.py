@@ -18,6 +18,7 @@ from ..models import (
     TimelineKind,
 )
 from .common import CaseError, case_lock, case_touch, changes_between, timeline_add
+from .sharing import referral_notify
 
 
 def _age_on(born: date, day: date) -> int:
@@ -152,6 +153,7 @@ def referral_make(*, case, agency: PartnerAgency, reason: str, referred_on: date
     referral = Referral.objects.create(case=case, agency=agency, reason=reason, referred_on=referred_on, created_by=actor)
     timeline_add(case=case, actor=actor, kind=TimelineKind.REFERRAL, summary=f"Referred to {agency.name}", body=reason,
                  changes={"referral": referral.pk})
+    referral_notify(referral=referral)
     return referral
 
 

@@ -198,7 +198,7 @@ def _scope_words(scope: str, evidence_count: int) -> str:
     return SCOPE_WORDS[scope]
 
 
-def _notify_agency(*, share: CaseShare, key: str) -> int:
+def _notify_agency(*, share: CaseShare, key: str, subject: str = "", opening: str = "") -> int:
     """Tell the agency's active users that a case is there to see. Only the reference and the link: no names,
     addresses or descriptions ever go out by email."""
     try:
@@ -211,13 +211,11 @@ def _notify_agency(*, share: CaseShare, key: str) -> int:
         AgencyMember.objects.filter(agency=agency, user__is_active=True).exclude(user__email="")
         .values_list("user_id", "user__email").order_by("user_id")
     )
-    body = (
-        f"A case has been shared with {agency.name} in ASB Portal: {share.case.reference}.\n\n"
-        f"Sign in to see it: {link}\n"
-    )
+    opening = opening or f"A case has been shared with {agency.name} in ASB Portal: {share.case.reference}."
+    body = f"{opening}\n\nSign in to see it: {link}\n"
     outgoing = [
         OutgoingMessage(
-            channel=MessageChannel.EMAIL, to=email, subject=f"A case has been shared with you: {share.case.reference}",
+            channel=MessageChannel.EMAIL, to=email, subject=subject or f"A case has been shared with you: {share.case.reference}",
             body=body, key=f"{key}:{user_id}"[:120],
         )
         for user_id, email in users
@@ -392,3 +390,17 @@ def case_lock_down(*, case: Case, locked: bool, actor) -> Case:
         changes={"is_locked_down": [False, True], "narrowed": [s.agency.name for s in narrowed]},
     )
     return case
+
+
+def referral_notify(*, referral) -> int:
+    """A referral to an agency that can see the case in ASB Portal: tell its users it is waiting for their answer
+    (the reference and the link only). An agency without a live share hears of it the way it always has."""
+    from ..policy import live_shares
+
+    share = live_shares(agency_id=referral.agency_id).filter(case_id=referral.case_id).select_related("case", "agency").first()
+    if share is None:
+        return 0
+    return _notify_agency(
+        share=share, key=f"referral:{referral.pk}", subject=f"A referral is waiting for your answer: {share.case.reference}",
+        opening=f"The ASB team has referred case {share.case.reference} to {share.agency.name} in ASB Portal.",
+    )

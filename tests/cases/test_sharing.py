@@ -346,6 +346,30 @@ def test_the_agency_is_told_by_email_with_only_the_reference_and_a_link(officer_
             assert secret.lower() not in text.lower(), secret
 
 
+def test_a_referral_to_an_agency_that_can_see_the_case_is_emailed_to_it_with_only_the_reference(officer_user, settings):
+    from cases.services import referral_make
+
+    settings.SITE_URL = "https://asb.example.gov.uk"
+    police, housing = agency(), agency(HOUSING)
+    agreement(police)
+    agreement(housing)
+    partner("pc", police, email="pc@police.example")
+    partner("h", housing, email="h@housing.example")
+    case, victim, _ = shared_case(officer_user)
+    share(case, officer_user, police, people={victim.pk: PersonBasis.CONSENT})
+    referral = referral_make(case=case, agency=police, reason="Threats to Margaret Ellis", referred_on=date(2026, 6, 1),
+                             actor=officer_user)
+    sent = list(Message.objects.filter(key__startswith="referral:"))
+    assert [m.to for m in sent] == ["pc@police.example"]
+    assert case.reference in sent[0].subject and f"/partners/cases/{case.reference}/" in sent[0].body
+    for secret in ("Margaret", "Ellis", "Threats", "Bell Street", "07700"):
+        assert secret.lower() not in f"{sent[0].subject} {sent[0].body}".lower(), secret
+    # Housing cannot see the case in ASB Portal: a referral to it sends nothing through the portal.
+    referral_make(case=case, agency=housing, reason="Tenancy", referred_on=date(2026, 6, 1), actor=officer_user)
+    assert Message.objects.filter(key__startswith="referral:").count() == 1
+    assert referral.agency == police
+
+
 def test_widening_tells_the_agency_again_and_narrowing_does_not(officer_user):
     police = agency()
     agreement(police)
