@@ -105,11 +105,19 @@ def caller_history(
     if not can(user, Can.SEE_CALLER_HISTORY):
         return []
     match = Q()
+    # Through the register too (the reporter's latest known number or email: they may have changed phone), but
+    # only for staff who see the register. A register record can carry details someone else gave in the
+    # person's name (an abuser reporting as her, from his phone): matching on them would show the call
+    # centre her cases when he rings.
+    register = can(user, Can.SEE_REGISTER) and can(user, Can.SEE_PEOPLE)
     if phone and (digits := normalise_phone(phone)):
-        # Also through the register: the reporter's latest known number (they may have changed phone).
-        match |= Q(reporter__phone_normalised=digits) | Q(reporter__person__phone_normalised=digits)
+        match |= Q(reporter__phone_normalised=digits)
+        if register:
+            match |= Q(reporter__person__phone_normalised=digits)
     if email:
-        match |= Q(reporter__email__iexact=email.strip()) | Q(reporter__person__email__iexact=email.strip())
+        match |= Q(reporter__email__iexact=email.strip())
+        if register:
+            match |= Q(reporter__person__email__iexact=email.strip())
     if postcode:
         pc = normalise_postcode(postcode)
         # Same postcode and same first line (house number and street), reporter's home or the incident place.
@@ -503,9 +511,10 @@ def case_status_lookup(user, *, query: str, limit: int = 20) -> list[dict]:
     digits = normalise_phone(query)
     callers = Party.objects.filter(case=OuterRef("pk"), role__in=CALLER_ROLES)
     if len(digits) >= 6 and digits.isdigit():
-        # The number on the case, or the person's latest number in the register (they may have changed
-        # phone since). Only people who report or are affected: a perpetrator's number finds nothing.
-        match |= Q(Exists(callers.filter(Q(phone_normalised=digits) | Q(person__phone_normalised=digits))))
+        # The number as given on the case, by people who report or are affected: a perpetrator's number finds
+        # nothing. Not the register's latest number: it can come from someone who reported in the person's
+        # name (see caller_history).
+        match |= Q(Exists(callers.filter(phone_normalised=digits)))
     postcode = normalise_postcode(query)
     match |= Q(postcode=postcode) | Q(address__icontains=query)
     match |= Q(Exists(callers.filter(Q(postcode=postcode) | Q(address__icontains=query))))

@@ -5,13 +5,13 @@ Matching (person_candidates), decided here once for intake, staff adding a perso
 - strong (linked without asking): the same phone number or the same email address with a similar name; the same
   name and date of birth; the same name and address (first line, postcodes equal where both are given: how a named
   perpetrator, who has no phone number on our files, is recognised on a second case). A date of birth that differs
-  on both sides is never strong.
+  on both sides (the person's own, where a party gave none) is never strong.
 - weak (a PossibleMatch for staff to decide, never merged silently): the same address with the same or a similar
   surname (a different person at the same door); the same name alone; a similar name with the same postcode.
 - a similar name (names_similar) is matching._names_alike (same surname and first initial: 'Mrs M Ellis' /
   'Margaret Ellis'), except that two first names written out must also be close: one slip ('Jon' / 'John'), two in
   a name of six letters or more ('Margret' / 'Margaret'); never 'Tom' / 'Margaret' or 'Mark' / 'Margaret' on a shared
-  family landline. Or the same first name with one slip in a surname of four letters or more ('Elis' / 'Ellis').
+  family landline, nor a name and its form with an 'a' or 'e' added ('Paul' / 'Paula', 'Daniel' / 'Danielle'). Or the same first name with one slip in a surname of four letters or more ('Elis' / 'Ellis').
 - a Person holds the latest known contact details: a party linked or edited now gives the person its email, phone
   and address (address and postcode together) where it has them; name and date of birth only fill blanks.
 """
@@ -102,6 +102,9 @@ def _same_name(a: str, b: str) -> bool:
 def _first_names_close(a: str, b: str) -> bool:
     if min(len(a), len(b)) == 1:
         return a[0] == b[0]  # an initial
+    short, long = sorted((a, b), key=len)
+    if long.startswith(short) and long[-1] in "ae" and len(long) - len(short) <= 2:
+        return False  # another family member's name, not a slip: 'Paul' / 'Paula', 'Louis' / 'Louise', 'Daniel' / 'Danielle'
     if min(len(a), len(b)) >= 6:
         return _edits(a, b) <= 2
     return len(a) != len(b) and _edits(a, b) <= 1  # a letter added or dropped ('Jon' / 'John'), never 'Tom' / 'Tim'
@@ -210,8 +213,10 @@ def person_candidates(
     for person, record in [(p, p) for p in people] + [(p.person, p) for p in parties if not p.is_unknown]:
         if person.pk == exclude_person_id or person.merged_into_id or person.anonymised_at:
             continue
-        strength, reasons = _compare(d, record.full_name, record.date_of_birth, record.email, record.phone_normalised,
-                                     record.address, record.postcode)
+        # The person's own date of birth counts too: a party recorded without one never makes a strong match
+        # that the person's date of birth rules out (father and son of one name at one address).
+        strength, reasons = _compare(d, record.full_name, record.date_of_birth or person.date_of_birth, record.email,
+                                     record.phone_normalised, record.address, record.postcode)
         best = found.get(person.pk)
         if not strength or (best and best.strength == "strong" and strength == "weak"):
             continue
@@ -315,7 +320,8 @@ def party_link(*, party: Party, actor=None, fresh: bool = False) -> Person | Non
                                            postcode=party.postcode),
                                current.full_name, current.date_of_birth, current.email, current.phone_normalised,
                                current.address, current.postcode)
-        if strength == "strong" or names_similar(party.full_name, current.full_name):
+        dob_clash = bool(party.date_of_birth and current.date_of_birth and party.date_of_birth != current.date_of_birth)
+        if strength == "strong" or (names_similar(party.full_name, current.full_name) and not dob_clash):
             _details_take(current, party)
             _matches_record(party, _candidates_for(party, exclude_person_id=current.pk))
             return current
@@ -323,9 +329,13 @@ def party_link(*, party: Party, actor=None, fresh: bool = False) -> Person | Non
     strong = [c for c in candidates if c.strength == "strong"]
     if len(strong) == 1:
         person = Person.objects.select_for_update().get(pk=strong[0].person.pk)
-        _details_take(person, party)
-        _set_person(party, person)
-        return person
+        if person.merged_into_id:  # merged by someone else since the search: link to the record it lives on
+            person = Person.objects.select_for_update().get(pk=_live(person).pk)
+        if not person.anonymised_at:
+            _details_take(person, party)
+            _set_person(party, person)
+            return person
+        candidates = [c for c in candidates if c is not strong[0]]  # anonymised meanwhile: no match to offer
     person = _person_from(party)
     person.save()
     _set_person(party, person)

@@ -74,6 +74,7 @@ def _people_backfill(apps, using: str, result: RebuildResult) -> None:
     PersonModel, PartyModel = apps.get_model("cases", "Person"), apps.get_model("cases", "Party")
     index: dict[tuple, list[tuple]] = {}  # key -> [(group, name, dob, postcode)]
     groups: list = []  # a person's pk (already on the register) or the new person's fields
+    dobs: dict[int, object] = {}  # group -> its person's date of birth: a party whose own differs never joins it
 
     def remember(group: int, name, dob, email, phone, address, postcode, keys=None):
         entry = (group, name, dob, _postcode(postcode))
@@ -86,6 +87,8 @@ def _people_backfill(apps, using: str, result: RebuildResult) -> None:
                                          "postcode").iterator(chunk_size=5000):
         known[pk] = len(groups)
         groups.append(pk)
+        if details[1]:
+            dobs[known[pk]] = details[1]
         remember(known[pk], *details)
     linked = PartyModel.objects.using(using).filter(person__in=live)
     for person_id, *details in linked.values_list("person_id", "full_name", "date_of_birth", "email", "phone_normalised",
@@ -101,8 +104,10 @@ def _people_backfill(apps, using: str, result: RebuildResult) -> None:
         email, phone_normalised = (email or "").lower(), normalise_phone(phone)
         row = (name, dob, _postcode(postcode))
         keys = _keys(name, dob, email, phone_normalised, address)
-        matched = [entry[0] for key in keys for entry in index.get(key, ()) if _fits(key[0], row, entry)]
-        group = min(matched) if matched else None  # the earliest record, where two would do
+        matched = {entry[0] for key in keys for entry in index.get(key, ()) if _fits(key[0], row, entry)
+                   and not (dob and dobs.get(entry[0]) and dobs[entry[0]] != dob)}
+        # One strong match links (as party_link): two different people it could be get a new record, not a guess.
+        group = matched.pop() if len(matched) == 1 else None
         if group is None:
             group = len(groups)
             groups.append(dict(full_name=" ".join(name.split()), date_of_birth=None, email="", phone="",
@@ -118,6 +123,8 @@ def _people_backfill(apps, using: str, result: RebuildResult) -> None:
                 fields["address"], fields["postcode"] = address, normalise_postcode(postcode) if postcode else ""
         if keys:
             remember(group, name, dob, email, phone_normalised, address, postcode, keys)
+        if dob and group not in dobs:
+            dobs[group] = dob
         links.append((pk, group))
 
     new = [(group, PersonModel(**fields)) for group, fields in enumerate(groups) if isinstance(fields, dict)]
