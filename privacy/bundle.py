@@ -33,7 +33,7 @@ from cases.validators import normalise_phone
 from notifications.models import Message
 
 from .models import RightsRequest, ThirdParty
-from .services.rights import live_person
+from .services.rights import live_person, third_parties_query
 
 REDACTED = "[third party redacted]"
 WITHHELD_REASON = ("internal record about the case: withheld under the crime and taxation exemption "
@@ -77,7 +77,7 @@ class Redactor:
                 if text and len(text.strip()) >= 3 and text.strip().casefold() not in own:
                     patterns.add(self._words_pattern(text.strip()))
             for word in re.findall(r"[^\W\d_]+", holder.full_name or ""):
-                if len(word) >= 3 and word.casefold() not in own_words:
+                if len(word) >= 2 and word.casefold() not in own_words:  # "Jo", "Ed": over-redacting beats leaking
                     patterns.add(self._words_pattern(word))
             digits = normalise_phone(holder.phone or "")
             if len(digits) >= 6 and digits not in own_phones:
@@ -94,9 +94,10 @@ class Redactor:
 
     @staticmethod
     def _phone_pattern(digits: str) -> str:
-        # As typed in notes: "07700 900555", "07700-900-555", "+44 7700 900555".
-        national = r"[\s-]?".join(digits[1:]) if digits.startswith("0") else r"[\s-]?".join(digits)
-        lead = r"(?:0|\+44\s?(?:\(0\))?\s?)" if digits.startswith("0") else ""
+        # As typed in notes: "07700 900555", "07700-900-555", "+44 7700 900555", "(0116) 496 0123", "0116.496.0123".
+        sep = r"[\s().-]{0,3}"
+        national = sep.join(digits[1:]) if digits.startswith("0") else sep.join(digits)
+        lead = r"(?:\(?0|\+44\s?(?:\(0\))?\s?)" if digits.startswith("0") else ""
         return rf"(?<!\d){lead}{national}(?!\d)"
 
     def text(self, value: str) -> str:
@@ -121,11 +122,14 @@ def _redactor(request: RightsRequest, person, parties: list[Party]) -> Redactor:
     for party in parties:
         subject_values += [party.full_name, party.email, party.phone, party.address]
     holders = []
-    redacted = ThirdParty.objects.filter(request=request, decision=ThirdParty.Decision.REDACT).select_related("party", "party__person")
-    for row in redacted:
-        holders.append(row.party)
-        if row.party.person is not None:
-            holders.append(row.party.person)  # the register may hold newer details than the case did
+    # Everyone else on the person's cases unless a manager decided to disclose them: someone who joined a case
+    # since the third parties were listed has no row yet, and must not appear in clear in a downloaded bundle.
+    disclosed = ThirdParty.objects.filter(request=request, decision=ThirdParty.Decision.DISCLOSE, decided_by__isnull=False)
+    redacted = third_parties_query(person).exclude(pk__in=disclosed.values("party_id")).select_related("person")
+    for party in redacted:
+        holders.append(party)
+        if party.person is not None:
+            holders.append(party.person)  # the register may hold newer details than the case did
     return Redactor(subject_values=subject_values, third_parties=holders)
 
 

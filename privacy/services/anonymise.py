@@ -21,6 +21,7 @@ from cases.models import (
     Breach,
     Case,
     CaseShare,
+    CaseStatus,
     Contact,
     Evidence,
     Party,
@@ -48,7 +49,7 @@ PARTY_BLANKS = dict(email="", phone="", phone_normalised="", address="", postcod
                     support_details="", date_of_birth=None, staff_safety_warning=False, staff_safety_note="")
 PERSON_BLANKS = dict(full_name=ANONYMISED_NAME, date_of_birth=None, email="", phone="", phone_normalised="", address="",
                      postcode="", is_vulnerable=False, vulnerability_note="")
-MESSAGE_BLANKS = dict(body="", subject="", to="")
+MESSAGE_BLANKS = dict(body="", subject="", to="", last_error="")  # a provider's error often quotes the address
 CASE_DONE = "Personal data removed"  # the start of the note a case file's anonymisation leaves on its timeline
 
 
@@ -68,10 +69,27 @@ def _held_case_ids(case_ids) -> set[int]:
     return set(selectors.held_cases().filter(pk__in=list(case_ids)).values_list("pk", flat=True))
 
 
-def _split_held(items: list[RetentionItem], case_of: dict[str, int]) -> tuple[list[RetentionItem], set[int]]:
-    """The items still to apply, and the ids of those whose case is held now."""
+def _reopened(items: list[RetentionItem], case_of: dict[str, int]) -> set[int]:
+    """Items whose case was reopened since the listing (open now, or closed again: its clock restarted). The listed
+    closure fell before the item's due date (closed on D, due on D + keep days); a closure since falls on or after it."""
+    cases = {pk: (status, closed_at) for pk, status, closed_at
+             in Case.objects.filter(pk__in=set(case_of.values())).values_list("pk", "status", "closed_at")}
+    out = set()
+    for item in items:
+        status, closed_at = cases.get(case_of.get(item.object_id), (CaseStatus.CLOSED, None))
+        if item.object_id in case_of and (status != CaseStatus.CLOSED or closed_at is None
+                                          or timezone.localtime(closed_at).date() >= item.due_since):
+            out.add(item.pk)
+    return out
+
+
+def _split_held(items: list[RetentionItem], case_of: dict[str, int], closure_counted: bool = False) -> tuple[list[RetentionItem], set[int]]:
+    """The items still to apply, and the ids of those whose case is held now (and, for a class counted from the case's
+    closure, whose case was reopened since the listing: not due any more)."""
     held_cases = _held_case_ids(set(case_of.values()))
     held = {i.pk for i in items if case_of.get(i.object_id) in held_cases}
+    if closure_counted:
+        held |= _reopened(items, case_of)
     return [i for i in items if i.pk not in held and i.object_id in case_of], held
 
 
@@ -89,7 +107,7 @@ def case_files(items: list[RetentionItem], run: RetentionRun) -> set[int]:
     # Locked first: a hold placed on one of these cases now waits for this batch, or this batch sees it.
     locked = Case.objects.select_for_update().filter(pk__in=[int(i.object_id) for i in items]).values_list("pk", flat=True)
     case_of = {str(pk): pk for pk in locked}
-    todo, held = _split_held(items, case_of)
+    todo, held = _split_held(items, case_of, closure_counted=True)
     for item in todo:
         case_file_anonymise(case_id=int(item.object_id), run=run)
     return held
@@ -179,7 +197,7 @@ def _evidence_delete(files) -> int:
 
 def anonymous_reports(items: list[RetentionItem], run: RetentionRun) -> set[int]:
     rows = Report.objects.filter(pk__in=[int(i.object_id) for i in items])
-    todo, held = _split_held(items, {str(pk): case_id for pk, case_id in rows.values_list("pk", "case_id")})
+    todo, held = _split_held(items, {str(pk): case_id for pk, case_id in rows.values_list("pk", "case_id")}, closure_counted=True)
     touched = set()
     for report in Report.objects.filter(pk__in=[int(i.object_id) for i in todo]).select_for_update():
         report.description = REMOVED
@@ -197,7 +215,7 @@ def anonymous_reports(items: list[RetentionItem], run: RetentionRun) -> set[int]
 
 def evidence_files(items: list[RetentionItem], run: RetentionRun) -> set[int]:
     rows = Evidence.objects.filter(pk__in=[i.object_id for i in items])
-    todo, held = _split_held(items, {str(pk): case_id for pk, case_id in rows.values_list("pk", "case_id")})
+    todo, held = _split_held(items, {str(pk): case_id for pk, case_id in rows.values_list("pk", "case_id")}, closure_counted=True)
     by_case: dict[int, int] = {}
     for case_id in Evidence.objects.filter(pk__in=[i.object_id for i in todo]).exclude(file="").values_list("case_id", flat=True):
         by_case[case_id] = by_case.get(case_id, 0) + 1

@@ -87,6 +87,11 @@ def legal_hold_place(*, case: Case | None = None, person: Person | None = None, 
         raise RetentionError("Choose a case or a person to hold")
     if not reason.strip():
         raise RetentionError("Give the reason for the legal hold")
+    if person is not None:
+        # The person's cases first (the order a batch locks in): a batch anonymising one of them finishes before the
+        # hold exists, and a later batch sees it. Locking only the person let a batch that had already checked for
+        # holds go on and anonymise a held person.
+        list(Case.objects.select_for_update(of=("self",)).filter(parties__person=person).order_by("pk").values_list("pk", flat=True))
     target = Case.objects.select_for_update().get(pk=case.pk) if case else Person.objects.select_for_update().get(pk=person.pk)
     active = selectors.holds_active().filter(**({"case": target} if case else {"person": target}))
     if active.exists():
