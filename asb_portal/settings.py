@@ -220,7 +220,9 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_MINUTES = env.int("AXES_COOLOFF_MINUTES", default=30)
 AXES_COOLOFF_TIME = timedelta(minutes=AXES_COOLOFF_MINUTES)
 AXES_LOCKOUT_PARAMETERS = ["username"]
-AXES_RESET_ON_SUCCESS = True
+# Not on Django's "signed in": the admin's own form signs in on the password alone, and clearing the count there
+# would let someone holding the password guess codes for ever. accounts.views.signin clears it once fully signed in.
+AXES_RESET_ON_SUCCESS = False
 # Wrong passwords during a lockout do not restart the cool-off (that would lock the holder out for ever).
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"

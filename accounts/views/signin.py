@@ -4,6 +4,7 @@ import time
 
 import django_otp
 from axes.handlers.proxy import AxesProxyHandler
+from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login, logout
@@ -85,6 +86,7 @@ class StaffLoginView(auth_views.LoginView):
     def form_valid(self, form):
         user = form.get_user()
         if confirmed_device(user) is None:
+            axes_reset(username=user.get_username())  # fully signed in (AXES_RESET_ON_SUCCESS is off)
             return _signed_in(super().form_valid(form))
         self.request.session.cycle_key()
         self.request.session[PENDING] = {
@@ -150,6 +152,7 @@ def login_code(request):
                     request.session.pop(PENDING, None)
                     login(request, user, backend=backend)
                 django_otp.login(request, device)
+                axes_reset(username=user.get_username())  # only now: see AXES_RESET_ON_SUCCESS
                 return _signed_in(redirect(next_url or resolve_url(settings.LOGIN_REDIRECT_URL)))
             # A wrong code is a failed sign-in: django-axes counts it towards the lockout, the log records it.
             user_login_failed.send(sender=__name__, credentials={**credentials, TWO_FACTOR_CREDENTIAL: True}, request=request)
