@@ -129,5 +129,9 @@ def story_share_ensure(*, demo, submission_key) -> bool:
     Message.objects.filter(key__startswith=f"share:{entry.pk}:").update(status=MessageStatus.SENT, created_at=shared_at,
                                                                         sent_at=shared_at)
     services.note_add(case=case, text=PARTNER_UPDATE, actor=officer, visibility=Visibility.PARTNERS, occurred_at=demo.ago(2, 11, 10))
-    demo.refer(demo.ago(2, 11, 20), HOUSING, REFERRAL_REASON)
+    referred_at = demo.ago(2, 11, 20)
+    referral = demo.refer(referred_at, HOUSING, REFERRAL_REASON)
+    # Housing can see the case, so its users were emailed about the referral then: sent, nothing left pending.
+    Message.objects.filter(key__startswith=f"referral:{referral.pk}:").update(status=MessageStatus.SENT, created_at=referred_at,
+                                                                              sent_at=referred_at)
     return True
