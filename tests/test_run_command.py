@@ -6,6 +6,7 @@ import re
 import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -118,3 +119,34 @@ def test_make_run_defaults_to_port_8000():
     banner = next(line for line in plan.splitlines() if "scripts/banner.py" in line)
     printed = subprocess.run(["bash", "-c", banner], cwd=ROOT, env=env, capture_output=True, text=True, timeout=30).stdout
     assert "starting at http://127.0.0.1:8000/" in printed
+
+
+def test_redis_is_imported_before_any_server_thread_starts():
+    """Two threads importing redis-py for the first time at once can get a half-made module; the
+    project package imports it first, so threads importing the cache backend later never race."""
+    script = (
+        "import threading, asb_portal\n"
+        "errors = []\n"
+        "def cache():\n"
+        "    try:\n"
+        "        import django_redis.client\n"
+        "    except Exception as exc:\n"
+        "        errors.append(repr(exc))\n"
+        "def health():\n"
+        "    try:\n"
+        "        import redis\n"
+        "        redis.Redis\n"
+        "    except Exception as exc:\n"
+        "        errors.append(repr(exc))\n"
+        "threads = [threading.Thread(target=f) for f in (cache, health, cache, health)]\n"
+        "[t.start() for t in threads]\n"
+        "[t.join() for t in threads]\n"
+        "print(errors)\n"
+    )
+    for _ in range(5):  # without the early import this failed 20 times out of 20 here
+        result = subprocess.run(
+            [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60,
+            env={**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings"},
+        )
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip() == "[]", result.stdout
