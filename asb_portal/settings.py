@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "partners",
     "accounts",
     "privacy",
+    "casereview",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",

@@ -4,6 +4,9 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from casereview.urls import partner_patterns as case_review_partner
+from casereview.urls import public_patterns as case_review_public
+from casereview.urls import staff_patterns as case_review_staff
 from reporting.urls import phone_patterns, public_patterns
 from surveys.urls import public_patterns as survey_public
 from surveys.urls import staff_patterns as survey_staff
@@ -17,6 +20,9 @@ urlpatterns = [
     path("survey/", include((survey_public, "survey"))),
     path("staff/surveys/", include((survey_staff, "surveys"))),
     path("staff/privacy/", include("privacy.urls")),
+    path("case-review/", include((case_review_public, "casereview"))),
+    path("staff/case-review/", include((case_review_staff, "casereview_staff"))),
+    path("partners/recommendations/", include((case_review_partner, "casereview_partner"))),
     path("staff/", include("accounts.urls")),
     path("staff/", include("cases.urls")),
     path("partners/", include("partners.urls")),

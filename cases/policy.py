@@ -72,23 +72,30 @@ class Can(StrEnum):
     MERGE_PEOPLE = "merge_people"  # merge and unmerge person records, confirm or reject a possible match
     EDIT_REPEAT_RULES = "edit_repeat_rules"  # what counts as a repeat victim or perpetrator
     MANAGE_PRIVACY = "manage_privacy"  # the retention schedule and runs, legal holds, rights requests
+    LOG_CASE_REVIEW_APPLICATIONS = "log_case_review_applications"  # a Case Review application by phone or on paper
+    SEE_CASE_REVIEWS = "see_case_reviews"  # Case Review applications, their people, the threshold list
+    WORK_CASE_REVIEWS = "work_case_reviews"  # the single point of contact's work: acknowledge, meeting, outcome
+    DECIDE_CASE_REVIEWS = "decide_case_reviews"  # threshold decisions, the contact person, rules and timescales
     # Partner agencies
     READ_SHARED_CASES = "read_shared_cases"
     ANSWER_REFERRALS = "answer_referrals"
     ADD_PARTNER_NOTES = "add_partner_notes"
     MANAGE_AGENCY_USERS = "manage_agency_users"  # a partner lead: their own agency's users
     READ_AGENCY_ACCESS_LOG = "read_agency_access_log"  # a partner lead: their own agency's access log
+    READ_RECOMMENDATIONS = "read_recommendations"  # Case Review recommendations their agency owns (no applicant data)
+    UPDATE_RECOMMENDATIONS = "update_recommendations"  # report progress on them
 
 
-_CALL_CENTRE = {Can.LOG_PHONE_REPORTS, Can.SEE_CALLER_HISTORY, Can.ENTER_PHONE_SURVEYS}
+_CALL_CENTRE = {Can.LOG_PHONE_REPORTS, Can.SEE_CALLER_HISTORY, Can.ENTER_PHONE_SURVEYS, Can.LOG_CASE_REVIEW_APPLICATIONS}
 _OFFICER = _CALL_CENTRE | {Can.WORK_CASES, Can.SEE_PEOPLE, Can.START_PHONE_SURVEYS, Can.SHARE_CASES, Can.SEE_REGISTER,
-                           Can.MERGE_PEOPLE}
+                           Can.MERGE_PEOPLE, Can.SEE_CASE_REVIEWS, Can.WORK_CASE_REVIEWS}
 _MANAGER = _OFFICER | {
     Can.ASSIGN_CASES, Can.MERGE_CASES, Can.MANAGE_CLOSURE_DAYS, Can.READ_DASHBOARD, Can.EXPORT_DATA,
     Can.READ_SURVEY_RESULTS, Can.MANAGE_AGENCIES, Can.READ_ACCESS_LOG, Can.MANAGE_SIGN_IN, Can.EDIT_REPEAT_RULES,
-    Can.MANAGE_PRIVACY,
+    Can.MANAGE_PRIVACY, Can.DECIDE_CASE_REVIEWS,
 }
-_PARTNER_USER = {Can.READ_SHARED_CASES, Can.ANSWER_REFERRALS, Can.ADD_PARTNER_NOTES}
+_PARTNER_USER = {Can.READ_SHARED_CASES, Can.ANSWER_REFERRALS, Can.ADD_PARTNER_NOTES, Can.READ_RECOMMENDATIONS,
+                 Can.UPDATE_RECOMMENDATIONS}
 _PARTNER_LEAD = _PARTNER_USER | {Can.MANAGE_AGENCY_USERS, Can.READ_AGENCY_ACCESS_LOG}
 
 ROLE_CAPABILITIES: dict[str, frozenset[Can]] = {
@@ -299,6 +306,18 @@ def agencies_visible_to(user) -> QuerySet[PartnerAgency]:
         return PartnerAgency.objects.all()
     agency = agency_of(user) if is_partner(user) else None
     return PartnerAgency.objects.filter(pk=agency.pk) if agency else PartnerAgency.objects.none()
+
+
+def agency_scoped(user, queryset: QuerySet, *, agency_field: str, team: Can, partner: Can) -> QuerySet:
+    """Rows owned by an agency (Case Review recommendations, JAG actions): users holding `team` see them all;
+    a partner holding `partner` only their own active agency's; anyone else none."""
+    if can(user, team):
+        return queryset
+    if can(user, partner):
+        agency = agency_of(user)
+        if agency is not None:
+            return queryset.filter(**{agency_field: agency})
+    return queryset.none()
 
 
 def case_or_404(user, reference: str) -> Case:

@@ -75,3 +75,9 @@ def update_due(last_update_at: datetime, risk_level: str) -> datetime:
     """End of the London day 14 calendar days (7 for high risk) after the previous update."""
     days = update_interval_days(risk_level)
     return end_of_day(last_update_at.astimezone(LONDON).date() + timedelta(days=days))
+
+
+def working_days_due(starts_at: datetime, working_days: int, closures: Collection[date] | None = None) -> datetime:
+    """23:59:59 London time on the n-th working day after the London date of `starts_at` (the first-contact rule,
+    for any number of working days: Case Review stages use it)."""
+    return end_of_day(add_working_days(starts_at.astimezone(LONDON).date(), working_days, closures))

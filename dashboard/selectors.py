@@ -8,7 +8,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from cases import sla
-from cases.models import OPEN_STATUSES, Case, Deadline, DeadlineKind, Report, RiskLevel
+from cases.models import CASE_DEADLINE_KINDS, OPEN_STATUSES, Case, Deadline, DeadlineKind, Report, RiskLevel
 from cases.models.deadlines import MET_ON_TIME
 from cases.policy import cases_visible_to, scoped
 from surveys import selectors as survey_selectors
@@ -113,7 +113,7 @@ class Figures:
 def deadlines_for(filters: Filters) -> QuerySet[Deadline]:
     """The deadlines figures, trends and exports count: Deadline.objects.counted() (a deadline missed before its
     case closed still counts as missed; one cancelled before it fell due does not)."""
-    qs = scoped(filters.viewer, Deadline.objects.counted())
+    qs = scoped(filters.viewer, Deadline.objects.counted().filter(kind__in=CASE_DEADLINE_KINDS))
     return qs if filters.is_empty() else qs.filter(case__in=filters.cases())
 
 

@@ -24,7 +24,15 @@ from .core import (
     Visibility,
     evidence_upload_to,
 )
-from .deadlines import AlertStage, ClosureDay, ClosureDayChange, Deadline, DeadlineAlert, DeadlineKind
+from .deadlines import (
+    CASE_DEADLINE_KINDS,
+    AlertStage,
+    ClosureDay,
+    ClosureDayChange,
+    Deadline,
+    DeadlineAlert,
+    DeadlineKind,
+)
 from .register import Person, PersonMerge, Place, PossibleMatch, RepeatRule
 from .sharing import (
     SCOPE_ORDER,
@@ -47,6 +55,7 @@ from .work import (
     Breach,
     Contact,
     ContactMethod,
+    ContactPrompt,
     Direction,
     PartnerAgency,
     Referral,
@@ -57,10 +66,10 @@ from .work import (
 )
 
 __all__ = [
-    "ACTION_STATUS_TRANSITIONS", "AlertStage", "ClosureDay", "ClosureDayChange", "Deadline", "DeadlineAlert", "DeadlineKind",
+    "ACTION_STATUS_TRANSITIONS", "CASE_DEADLINE_KINDS", "AlertStage", "ClosureDay", "ClosureDayChange", "Deadline", "DeadlineAlert", "DeadlineKind",
     "OPEN_STATUSES", "STATUS_TRANSITIONS", "UPDATE_ROLES", "Action", "ActionStatus", "ActionType", "AsbType",
     "Breach", "Case", "CaseReferenceCounter", "CaseStatus", "Category", "Channel", "ClosureReason", "Contact",
-    "ContactMethod", "CustomerGroup", "Direction", "Evidence", "Frequency", "PartnerAgency", "Party", "PartyRole",
+    "ContactMethod", "ContactPrompt", "CustomerGroup", "Direction", "Evidence", "Frequency", "PartnerAgency", "Party", "PartyRole",
     "PreferredContactMethod", "Referral", "ReferralStatus", "Report", "RiskAssessment", "RiskLevel", "RiskQuestion",
     "RiskQuestionSet", "TimelineEntry", "TimelineKind", "Visibility", "evidence_upload_to",
     "SCOPE_ORDER", "AccessEvent", "AccessLogEntry", "AgencyKind", "AgencyMember", "CaseShare", "LawfulBasis",

@@ -58,6 +58,18 @@ class ClosureDayChange(models.Model):
 class DeadlineKind(models.TextChoices):
     FIRST_CONTACT = "first_contact", "First contact"
     VICTIM_UPDATE = "victim_update", "Update"
+    # ASB Case Review stages (casereview/): obligations to an applicant, owned by the single point of contact.
+    CASE_REVIEW_ACKNOWLEDGE = "cr_acknowledge", "Case Review: acknowledge the application"
+    CASE_REVIEW_DECISION = "cr_decision", "Case Review: threshold decision"
+    CASE_REVIEW_MEETING = "cr_meeting", "Case Review: hold the review meeting"
+    CASE_REVIEW_OUTCOME = "cr_outcome", "Case Review: send the outcome"
+    CASE_REVIEW_ESCALATION = "cr_escalation", "Case Review: decide the request to look again"
+    # A review's recommendation, owned by an agency (its partner leads are reminded) or the council.
+    CASE_REVIEW_RECOMMENDATION = "cr_recommendation", "Case Review: recommendation due"
+
+
+# The service standard's obligations to the people on a case: what the SLA figures and the case pages count.
+CASE_DEADLINE_KINDS = (DeadlineKind.FIRST_CONTACT, DeadlineKind.VICTIM_UPDATE)
 
 
 class DeadlineQuerySet(models.QuerySet):
@@ -70,11 +82,24 @@ class DeadlineQuerySet(models.QuerySet):
 
 
 class Deadline(models.Model):
-    """One obligation to one person. Meeting it closes it (and opens the next update); closing the case cancels it."""
+    """One obligation. Most are to one person on a case (first contact, updates): meeting one closes it (and opens
+    the next update); closing the case cancels it. Apps above `cases` store theirs here too (Case Review stages)
+    under a `subject` ("casereview.application:12") with no case or party, an `owner` who is reminded and an
+    `agency` whose partner leads are; the one sweep reminds and alerts on all of them exactly once."""
 
     kind = models.CharField(max_length=20, choices=DeadlineKind.choices)
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="deadlines")
-    party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="deadlines")
+    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.CASCADE, related_name="deadlines")
+    party = models.ForeignKey(Party, null=True, blank=True, on_delete=models.CASCADE, related_name="deadlines")
+    # An obligation of an app above cases: what it is about ("casereview.application:12"), its title in
+    # alerts, and the path of the page where it is met.
+    subject = models.CharField(max_length=80, blank=True, default="")
+    title = models.CharField(max_length=200, blank=True, default="")
+    path = models.CharField(max_length=200, blank=True, default="")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    agency = models.ForeignKey("cases.PartnerAgency", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # Due at the end of the n-th working day after starts_at's London date: a closure day moves it (null: a
+    # calendar-day deadline, or first contact, which has its own rule in cases.sla).
+    working_days = models.PositiveSmallIntegerField(null=True, blank=True)
     # When the clock started: the report's receipt, or the previous update. Due dates are worked out from it.
     starts_at = models.DateTimeField()
     due_at = models.DateTimeField()
@@ -99,9 +124,16 @@ class Deadline(models.Model):
         ]
         constraints = [
             models.UniqueConstraint(fields=["kind", "party"], condition=OPEN, name="one_open_deadline_per_party_and_kind"),
+            # Double clicks and retries never open a stage twice.
+            models.UniqueConstraint(fields=["kind", "subject"], condition=OPEN & ~Q(subject=""),
+                                    name="one_open_deadline_per_subject_and_kind"),
+            models.CheckConstraint(name="deadline_on_a_party_or_a_subject",
+                                   condition=Q(case__isnull=False, party__isnull=False) | ~Q(subject="")),
         ]
 
     def __str__(self):
+        if self.subject:
+            return f"{self.title or self.get_kind_display()} by {self.due_at:%Y-%m-%d %H:%M}"
         return f"{self.get_kind_display()} for {self.party} by {self.due_at:%Y-%m-%d %H:%M}"
 
     @property

@@ -54,6 +54,40 @@ class Contact(models.Model):
         return f"{self.get_method_display()} with {self.party} on {self.occurred_at:%Y-%m-%d}"
 
 
+class ContactPrompt(models.Model):
+    """Something to tell or ask a person at the next contact, put there by a rule (an app above cases registers
+    it: "this is their second report in six months: explain the ASB Case Review"). The officer's first-contact
+    task shows the guidance; recording a successful contact with the person asks the question, and the answer is
+    stored here with the contact. One open prompt per person and topic."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="prompts")
+    party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="prompts")
+    # Which report raised it (null when raised otherwise).
+    report = models.ForeignKey("cases.Report", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    topic = models.CharField(max_length=40)  # "case_review"
+    guidance = models.CharField(max_length=300)  # shown on the first-contact task
+    question = models.CharField(max_length=200)  # asked when recording the contact: "Case Review explained?"
+    created_at = models.DateTimeField()
+    answer = models.BooleanField(null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    contact = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="prompt_answers")
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["topic", "created_at"], name="prompt_topic_created_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["party", "topic"], condition=Q(answered_at__isnull=True),
+                                    name="one_open_prompt_per_party_and_topic"),
+            models.CheckConstraint(name="prompt_answer_with_time",
+                                   condition=Q(answer__isnull=True, answered_at__isnull=True)
+                                   | Q(answer__isnull=False, answered_at__isnull=False)),
+        ]
+
+    def __str__(self):
+        return f"{self.topic} for {self.party}"
+
+
 # An assessment always gives a level; "not assessed" belongs to a case that has none yet.
 ASSESSED_LEVELS = [(value, label) for value, label in RiskLevel.choices if value != RiskLevel.NOT_ASSESSED]
 

@@ -1,9 +1,10 @@
 """Keeping the stored deadlines true: opened, met, recomputed and cancelled by the services that change
 their inputs (reports, contacts, risk, closure days, people, closing and reopening)."""
 
+from collections.abc import Collection
 from datetime import date, datetime, time, timedelta
 
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Exists, F, OuterRef, When
 from django.utils import timezone
 
@@ -95,6 +96,68 @@ def deadlines_recompute_for_risk(*, case: Case) -> int:
     return len(changed)
 
 
+# --- Obligations of apps above cases (Case Review stages, recommendations) -----------------------------------
+
+def obligation_open(
+    *, kind: str, subject: str, title: str, path: str, starts_at: datetime, working_days: int | None = None,
+    due_at: datetime | None = None, owner=None, agency=None,
+) -> Deadline:
+    """Open a deadline on `subject` ("casereview.application:12"), due `working_days` working days after
+    `starts_at` (end of that London day) or at `due_at`. Idempotent: while one of this kind is open on the
+    subject it is returned unchanged (a double click, a retry), also when two transactions race (the unique
+    constraint decides; the loser reads the winner's row)."""
+    if not subject:
+        raise ValueError("an obligation needs a subject")
+    if (working_days is None) == (due_at is None):
+        raise ValueError("give working_days or due_at")
+    existing = Deadline.objects.open().filter(kind=kind, subject=subject).first()
+    if existing is not None:
+        return existing
+    if working_days is not None:
+        due_at = sla.working_days_due(starts_at, working_days)
+    try:
+        with transaction.atomic():
+            return Deadline.objects.create(
+                kind=kind, subject=subject, title=title[:200], path=path[:200], starts_at=starts_at, due_at=due_at,
+                working_days=working_days, owner=owner, agency=agency,
+            )
+    except IntegrityError:
+        existing = Deadline.objects.open().filter(kind=kind, subject=subject).first()
+        if existing is None:
+            raise
+        return existing
+
+
+def obligation_meet(*, kind: str, subject: str, at: datetime | None = None) -> Deadline | None:
+    """Meet the open deadline of `kind` on `subject` (late if after its due time); None when none is open."""
+    at = at or timezone.now()
+    deadline = Deadline.objects.open().select_for_update().filter(kind=kind, subject=subject).first()
+    if deadline is not None:
+        _meet(deadline, at)
+    return deadline
+
+
+def obligations_cancel(*, subject: str, kinds: Collection[str] | None = None) -> int:
+    """Cancel a subject's open deadlines (an application withdrawn, a recommendation dropped). One already
+    overdue is marked breached: it was missed."""
+    now = timezone.now()
+    deadlines = Deadline.objects.open().filter(subject=subject)
+    if kinds is not None:
+        deadlines = deadlines.filter(kind__in=list(kinds))
+    return deadlines.update(
+        cancelled_at=now, breached=models.Case(When(due_at__lt=now, then=True), default=F("breached"))
+    )
+
+
+def obligations_reassign(*, subject: str, owner=None, agency=None, kinds: Collection[str] | None = None) -> int:
+    """A new owner (a new single point of contact) or agency for a subject's open deadlines: later reminders go
+    to them."""
+    deadlines = Deadline.objects.open().filter(subject=subject)
+    if kinds is not None:
+        deadlines = deadlines.filter(kind__in=list(kinds))
+    return deadlines.update(owner=owner, agency=agency)
+
+
 def deadlines_recompute_first_contact(*, day: date | None = None) -> int:
     """After a closure day changes: open first-contact deadlines from their report's receipt.
 
@@ -108,13 +171,35 @@ def deadlines_recompute_first_contact(*, day: date | None = None) -> int:
         deadlines = deadlines.filter(starts_at__lt=day_starts, due_at__gte=day_starts)
     rows = list(deadlines.only("id", "starts_at", "due_at"))
     if not rows:
-        return 0
+        return _recompute_working_day_obligations(day=day)
     received = [d.starts_at.astimezone(sla.LONDON).date() for d in rows]
     # The same generous window sla.add_working_days uses when it fetches closures itself.
     closures = sla.closure_days(min(received), max(received) + timedelta(days=sla.FIRST_CONTACT_WORKING_DAYS * 3 + 30))
     changed = []
     for deadline in rows:
         due = sla.first_contact_due(deadline.starts_at, closures)
+        if due != deadline.due_at:
+            deadline.due_at = due
+            changed.append(deadline)
+    Deadline.objects.bulk_update(changed, ["due_at"], batch_size=1000)
+    return len(changed) + _recompute_working_day_obligations(day=day)
+
+
+def _recompute_working_day_obligations(*, day: date | None) -> int:
+    """The same for other working-day deadlines (Case Review stages): from starts_at and their working days."""
+    deadlines = Deadline.objects.open().filter(working_days__isnull=False)
+    if day is not None:
+        day_starts = datetime.combine(day, time.min, tzinfo=sla.LONDON)
+        deadlines = deadlines.filter(starts_at__lt=day_starts, due_at__gte=day_starts)
+    rows = list(deadlines.only("id", "starts_at", "due_at", "working_days"))
+    if not rows:
+        return 0
+    starts = [d.starts_at.astimezone(sla.LONDON).date() for d in rows]
+    longest = max(d.working_days for d in rows)
+    closures = sla.closure_days(min(starts), max(starts) + timedelta(days=longest * 3 + 30))
+    changed = []
+    for deadline in rows:
+        due = sla.working_days_due(deadline.starts_at, deadline.working_days, closures)
         if due != deadline.due_at:
             deadline.due_at = due
             changed.append(deadline)

@@ -16,7 +16,7 @@ from django.utils import timezone
 from notifications.models import MessageChannel
 from notifications.services import message_queue
 
-from .. import sla
+from .. import hooks, sla
 from ..contact_rules import message_channel_for
 from ..evidence import evidence_check
 from ..models import (
@@ -287,8 +287,10 @@ def _report_create(*, data, channel, submission_key, logged_by, existing_case, s
     if deadline is None and reporter is not None:
         # A reporter already on the case keeps the first-contact deadline she has: her acknowledgement gives its date.
         deadline = Deadline.objects.open().filter(kind=DeadlineKind.FIRST_CONTACT, party=reporter).first()
+    notes = hooks.report_taken(report=report)  # apps above cases (Case Review) react, in this transaction
     if reporter is not None:
-        _acknowledgement_queue(report=report, reporter=reporter, deadline=deadline, added_to_case=existing_case is not None)
+        _acknowledgement_queue(report=report, reporter=reporter, deadline=deadline, added_to_case=existing_case is not None,
+                               notes=notes)
     return report
 
 
@@ -316,7 +318,8 @@ def _party_take(*, case: Case, reuse: bool, actor, values: dict) -> Party:
 MESSAGE_FAILED_HOOK = "cases.tasks.message_failed"
 
 
-def _acknowledgement_queue(*, report: Report, reporter: Party, deadline: Deadline | None, added_to_case: bool = False) -> None:
+def _acknowledgement_queue(*, report: Report, reporter: Party, deadline: Deadline | None, added_to_case: bool = False,
+                           notes: list[hooks.AcknowledgementNote] = ()) -> None:
     """By the reporter's preferred method only: email or text message. Phone and letter get no automatic
     message (someone may prefer them for their safety); the officer's first-contact task covers them.
 
@@ -330,6 +333,9 @@ def _acknowledgement_queue(*, report: Report, reporter: Party, deadline: Deadlin
         "first_contact_due": deadline.due_at if deadline else None,
         "council_name": settings.COUNCIL_NAME,
         "council_phone": settings.COUNCIL_PHONE,
+        # Paragraphs from apps above cases (cases.hooks): the Case Review explained at a second report.
+        "notes": [n.email for n in notes if n.email],
+        "sms_notes": [n.sms for n in notes if n.sms],
     }
     channel = message_channel_for(reporter)
     if channel == "email":

@@ -11,7 +11,7 @@ from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone
 
@@ -81,7 +81,27 @@ def _alerts_insert(wanted: list[tuple[int, str]]) -> set[tuple[int, str]]:
         return {(row[0], row[1]) for row in cursor.fetchall()}
 
 
-def _recipients(deadline: Deadline, stage: str, managers: list) -> list:
+def _agency_leads(deadlines: list[Deadline]) -> dict[int, list]:
+    """The partner leads of each agency that owns one of these deadlines (one query)."""
+    agency_ids = {d.agency_id for d in deadlines if d.agency_id}
+    if not agency_ids:
+        return {}
+    leads: dict[int, list] = {}
+    users = (users_who_can(Can.MANAGE_AGENCY_USERS).exclude(email="")
+             .filter(agency_membership__agency_id__in=agency_ids).annotate(member_of=F("agency_membership__agency_id")))
+    for user in users:
+        leads.setdefault(user.member_of, []).append(user)
+    return leads
+
+
+def _recipients(deadline: Deadline, stage: str, managers: list, leads: dict[int, list] | None = None) -> list:
+    if deadline.case_id is None:
+        # An obligation of an app above cases: its owner and its agency's partner leads; managers too once breached.
+        owners = [deadline.owner] if deadline.owner_id and deadline.owner.is_active and deadline.owner.email else []
+        owners += [u for u in (leads or {}).get(deadline.agency_id, []) if u not in owners]
+        if stage == AlertStage.BREACH:
+            owners += [m for m in managers if m not in owners]
+        return owners
     officer = deadline.case.officer if deadline.case.officer and deadline.case.officer.email else None
     if stage == AlertStage.REMINDER:
         return [officer] if officer else []
@@ -103,7 +123,7 @@ def deadlines_sweep(*, now: datetime | None = None, limit: int = 5000) -> SweepR
             .filter(due_at__lte=now + HORIZON)
             # An overdue deadline whose breach alert has gone out needs nothing more until it is met.
             .exclude(Q(due_at__lt=now) & Exists(breach_sent))
-            .select_related("case", "case__officer", "case__category", "party")
+            .select_related("case", "case__officer", "case__category", "party", "owner", "agency")
             .select_for_update(skip_locked=True, of=("self",))
             .order_by("due_at")[:limit]
         )
@@ -115,14 +135,16 @@ def deadlines_sweep(*, now: datetime | None = None, limit: int = 5000) -> SweepR
         if overdue:
             result.newly_breached = Deadline.objects.filter(pk__in=overdue).update(breached=True)
         managers = _managers() if inserted else []
+        leads = _agency_leads([by_id[i] for i, _ in inserted])
         outgoing = []
         subject_template = get_template("emails/deadline_alert_subject.txt")
         body_template = get_template("emails/deadline_alert.txt")
         for deadline_id, stage in sorted(inserted):
             deadline = by_id[deadline_id]
             result.alerts[stage] += 1
-            for user in _recipients(deadline, stage, managers):
-                context = {"deadline": deadline, "stage": stage, "user": user, "case_url": _case_url(deadline.case.reference)}
+            for user in _recipients(deadline, stage, managers, leads):
+                url = _case_url(deadline.case.reference) if deadline.case_id else _site_url(deadline.path)
+                context = {"deadline": deadline, "stage": stage, "user": user, "case_url": url}
                 outgoing.append(OutgoingMessage(
                     channel=MessageChannel.EMAIL,
                     to=user.email,
@@ -138,6 +160,10 @@ def deadlines_sweep(*, now: datetime | None = None, limit: int = 5000) -> SweepR
 
 def _case_url(reference: str) -> str:
     return f"{settings.SITE_URL.rstrip('/')}/staff/cases/{reference}/"
+
+
+def _site_url(path: str) -> str:
+    return f"{settings.SITE_URL.rstrip('/')}{path}"
 
 
 def officer_digests_send(*, today=None) -> int:
