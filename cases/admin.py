@@ -19,6 +19,7 @@ from .models import (
     Category,
     ClosureDay,
     Contact,
+    ContactPrompt,
     Deadline,
     DeadlineAlert,
     Evidence,
@@ -228,10 +229,19 @@ class ClosureDayAdmin(admin.ModelAdmin):
 class DeadlineAdmin(ReadOnlyAdmin):
     """Deadlines are worked out by cases.services.deadlines (working days, closure days, risk level)."""
 
-    list_display = ["case", "kind", "party", "due_at", "met_at", "breached"]
+    list_display = ["case", "kind", "party", "title", "due_at", "met_at", "breached"]
     list_filter = ["kind", "breached"]
     list_select_related = ["case", "party"]
-    search_fields = ["case__reference"]
+    search_fields = ["case__reference", "subject"]
+
+
+@admin.register(ContactPrompt)
+class ContactPromptAdmin(ReadOnlyAdmin):
+    """Put there by rules (the Case Review at a second report); answered when a contact is recorded."""
+
+    list_display = ["case", "party", "topic", "created_at", "answer", "answered_at"]
+    list_filter = ["topic", "answer"]
+    list_select_related = ["case", "party"]
 
 
 @admin.register(DeadlineAlert)
