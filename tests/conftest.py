@@ -92,9 +92,11 @@ def _reference_data(request):
         return
     transactional = bool(marker and marker.kwargs.get("transaction")) or bool(names & {"transactional_db", "live_server", "page"})
     request.getfixturevalue("transactional_db" if transactional else "db")
+    from casereview.defaults import case_review_defaults_ensure
     from cases.reference_data import reference_data_ensure
 
     reference_data_ensure()
+    case_review_defaults_ensure()
     yield
 
 

@@ -4,7 +4,7 @@ default timescales row. Managers change both on the rules page; other councils' 
 
 from django.db import migrations
 
-DEFAULT_RULES = [
+DEFAULT_RULES = [  # the same as casereview.defaults.DEFAULT_RULES (a migration keeps its own copy)
     {"kind": "one_person", "min_reports": 3, "window_months": 6, "display_order": 10},
     {"kind": "different_people", "min_reports": 3, "window_months": 6, "display_order": 20},
     {"kind": "hate", "min_reports": 1, "window_months": 6, "display_order": 30},

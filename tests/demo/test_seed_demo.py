@@ -13,6 +13,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db.models import Count
 
+from casereview.models import ThresholdFlag
+from casereview.threshold import threshold_for_case
 from cases import services, sla
 from cases.models import (
     AgencyMember,
@@ -20,6 +22,7 @@ from cases.models import (
     CaseStatus,
     Category,
     Contact,
+    ContactPrompt,
     Deadline,
     Party,
     PartyRole,
@@ -47,7 +50,7 @@ from cases.policy import (
 from cases.roles import Role, user_roles
 from cases.selectors_register import hotspots, person_flags
 from dashboard import selectors as dashboard
-from demo.management.commands import _demo_partners, _demo_register, _demo_rows, _demo_year
+from demo.management.commands import _demo_casereview, _demo_partners, _demo_register, _demo_rows, _demo_year
 from demo.management.commands._demo_year import month_plans, months_before
 from demo.management.commands.seed_demo import STORIES, Command, submission_key
 from notifications.models import Message, MessageStatus
@@ -60,7 +63,7 @@ DATES = [datetime(2026, 11, 28, 10, 0, tzinfo=LONDON), datetime(2028, 2, 29, 8, 
 MODELS = (CaseModel, Report, Party, Contact, Deadline, TimelineEntry, RiskAssessment, Invitation, Response, CommentAction, Message,
           get_user_model(), AgencyMember, SharingAgreement, CaseShare, SharedPerson, Referral, Person, Place, PossibleMatch,
           RightsRequest, LegalHold)
-ALL_STORIES = STORIES + _demo_register.STORIES
+ALL_STORIES = STORIES + _demo_register.STORIES + _demo_casereview.STORIES
 
 
 def seed():
@@ -177,6 +180,7 @@ def test_a_year_of_history_on_any_date(now):
         only_the_hand_written_stories_have_overdue_work(now)
         partners_see_only_what_is_shared_with_their_agency(now)
         the_register_shows_repeats_a_hotspot_a_match_and_privacy_work(now)
+        the_case_review_has_a_victim_just_over_the_threshold(now)
         first = counts()
     with time_machine.travel(now + timedelta(hours=3), tick=False):
         seed()
@@ -234,6 +238,26 @@ def history_leaves_nothing_for_a_worker_to_send(now):
     # Nobody is waiting to be phoned for a survey about a case closed long ago.
     assert not Invitation.objects.filter(channel=SurveyChannel.PHONE, responded_at__isnull=True,
                                          sent_at__lt=now - timedelta(days=14)).exists()
+
+
+def the_case_review_has_a_victim_just_over_the_threshold(now):
+    """Issue 13: Farida Begum met the threshold with her third report an hour ago; her second report's acknowledgement
+    explained the Case Review and her officer is prompted to explain it; Eileen Ward's case is flagged too."""
+    flags = list(ThresholdFlag.objects.filter(closed_at__isnull=True).select_related("case").order_by("-met_at"))
+    farida = CaseModel.objects.get(reports__submission_key=submission_key("demo-case-review-threshold-2"))
+    assert farida.reports.count() == 2
+    assert [f.case for f in flags][:1] == [farida] or farida in [f.case for f in flags]
+    flag = next(f for f in flags if f.case == farida)
+    assert flag.rule_text == "3 separate incidents reported by one person within 6 months" and len(flag.report_ids) == 3
+    assert now - timedelta(hours=2) <= flag.met_at <= now
+    result = threshold_for_case(farida, at=now)
+    assert result.met and result.rule == flag.rule_text
+    assert ThresholdFlag.objects.filter(case__parties__full_name="Eileen Ward", closed_at__isnull=True).exists()
+    second = Report.objects.get(submission_key=submission_key("demo-case-review-threshold-2"))
+    assert "ASB Case Review" in Message.objects.get(key=f"report-ack:{second.pk}").body
+    first = Report.objects.get(submission_key=submission_key("demo-case-review-threshold-1"))
+    assert "ASB Case Review" not in Message.objects.get(key=f"report-ack:{first.pk}").body
+    assert ContactPrompt.objects.filter(party=second.reporter, topic="case_review", answered_at__isnull=True).count() == 1
 
 
 def story_cases():

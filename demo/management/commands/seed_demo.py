@@ -21,6 +21,7 @@ from django.db import transaction
 from django.db.models import Count, Max
 from django.utils import timezone
 
+from casereview.defaults import case_review_defaults_ensure
 from cases import models, services, sla
 from cases.models import (
     ActionStatus,
@@ -34,6 +35,8 @@ from cases.models import (
 )
 from cases.roles import GROUP_NAMES, Role
 
+from ._demo_casereview import STORIES as CASE_REVIEW_STORIES
+from ._demo_casereview import casereview_ensure
 from ._demo_partners import PARTNER_USERS, SHARED_STORY, agreements_ensure, partner_members_ensure, story_share_ensure
 from ._demo_register import STORIES as REGISTER_STORIES
 from ._demo_register import register_ensure
@@ -418,6 +421,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         now = timezone.now()
+        case_review_defaults_ensure()  # the threshold is judged at every report the stories make
         users = self.users_ensure()
         try:
             history, in_history = history_ensure(users=users, now=now, key_for=submission_key)
@@ -446,7 +450,14 @@ class Command(BaseCommand):
                                        submission_key=submission_key)
         except Exception as exc:
             raise CommandError(f"Demo register and privacy work failed and was rolled back: {exc}") from exc
-        keys = [submission_key(key) for key, _ in STORIES + REGISTER_STORIES]
+        try:
+            # Issue 13: a victim who has just met the Case Review threshold, an application waiting for a decision,
+            # a completed review with recommendations.
+            created += casereview_ensure(users=users, now=now, demo_for=lambda key: Demo(key, users, now, closures),
+                                         submission_key=submission_key)
+        except Exception as exc:
+            raise CommandError(f"Demo Case Review work failed and was rolled back: {exc}") from exc
+        keys = [submission_key(key) for key, _ in STORIES + REGISTER_STORIES + CASE_REVIEW_STORIES]
         by_status = dict(models.Case.objects.filter(reports__submission_key__in=keys).values_list("status").annotate(n=Count("id", distinct=True)))
         summary = ", ".join(f"{by_status.get(s, 0)} {s}" for s in CaseStatus.values)
         self.stdout.write(self.style.SUCCESS(
