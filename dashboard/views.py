@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
+from casereview.figures import dashboard_panel
 from cases.models import AccessEvent
 from cases.policy import Can, requires
 from cases.services.access_log import access_record
@@ -41,6 +42,8 @@ def dashboard(request):
     context = {
         "form": form, "period": period, "query": query, "figures": figures, "verdicts": targets.headline_verdicts(figures),
         "targets": targets.TARGETS, "trends": trend_rows, "bars": _bars(trend_rows), "workload": selectors.workload(filters),
+        # The Case Review's four published numbers for the period's reporting year, and its stages' timeliness.
+        "case_review": dashboard_panel(start_at=period.start_at, end_at=period.end_at, now=timezone.now()),
     }
     return render(request, "dashboard/dashboard.html", context)
 
