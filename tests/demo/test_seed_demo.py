@@ -13,7 +13,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db.models import Count
 
-from casereview.models import ThresholdFlag
+from casereview.figures import yearly_figures
+from casereview.models import Application, Stage, ThresholdFlag
 from casereview.threshold import threshold_for_case
 from cases import services, sla
 from cases.models import (
@@ -252,7 +253,24 @@ def the_case_review_has_a_victim_just_over_the_threshold(now):
     assert now - timedelta(hours=2) <= flag.met_at <= now
     result = threshold_for_case(farida, at=now)
     assert result.met and result.rule == flag.rule_text
-    assert ThresholdFlag.objects.filter(case__parties__full_name="Eileen Ward", closed_at__isnull=True).exists()
+    # Eileen Ward's case met it too; her application (waiting for a decision) closed the flag.
+    eileen_flag = ThresholdFlag.objects.filter(case__parties__full_name="Eileen Ward").distinct().get()
+    waiting = Application.objects.get(submission_key=submission_key(_demo_casereview.WAITING_KEY))
+    assert eileen_flag.closed_at is not None and waiting.reference in eileen_flag.closed_note
+    assert waiting.stage == Stage.ACKNOWLEDGED and waiting.case == eileen_flag.case and waiting.person is not None
+    assert waiting.spoc.username == "officer2" and waiting.acknowledgement_method == "phone"
+    decision = Deadline.objects.open().get(subject=waiting.subject)
+    assert decision.kind == "cr_decision" and decision.due_at > now
+    # A completed review: decided, met, three recommendations (one done), the outcome sent, every stage on time.
+    done = Application.objects.get(submission_key=submission_key(_demo_casereview.COMPLETED_KEY))
+    assert done.stage == Stage.OUTCOME_SENT and done.meeting.independent_chair and done.outcome_sent_at < now
+    assert sorted(done.recommendations.values_list("status", flat=True)) == ["done", "in_progress", "open"]
+    stages = Deadline.objects.filter(subject=done.subject)
+    assert stages.count() == 4 and not stages.filter(met_at__isnull=True).exists() and not stages.filter(breached=True).exists()
+    assert not Deadline.objects.filter(kind="cr_recommendation", breached=True).exists()
+    # The figures page shows the year.
+    year = [row for row in yearly_figures() if row.received][0]
+    assert (year.received, year.not_met, year.reviews, year.with_recommendations) == (2, 0, 1, 1)
     second = Report.objects.get(submission_key=submission_key("demo-case-review-threshold-2"))
     assert "ASB Case Review" in Message.objects.get(key=f"report-ack:{second.pk}").body
     first = Report.objects.get(submission_key=submission_key("demo-case-review-threshold-1"))
