@@ -135,6 +135,7 @@ class Tables:
 
     def add(self, table: str, row) -> None:
         buf = self.buffers[table]
+        row = (*row, *CONSTANT_COLUMNS.get(table, {}).values())
         buf.write("\t".join(r"\N" if v is None else str(v) for v in row))
         buf.write("\n")
         self.pending[table] += 1
@@ -156,6 +157,10 @@ class Tables:
         return self.written
 
 
+# Columns every row of a table gets the same value in, appended to each row (NOT NULL columns whose default is
+# Django's, not the database's): a case's deadlines have no subject, title or path (cases migration 0020).
+CONSTANT_COLUMNS = {"cases_deadline": {"subject": "", "title": "", "path": ""}}
+
 SPEC = {
     "cases_case": ["id", "reference", "status", "category_id", "risk_level", "officer_id", "address", "postcode",
                    "location_description", "hate_motivated", "received_at", "closure_reason", "closed_at", "version",
@@ -171,7 +176,7 @@ SPEC = {
     "cases_contact": ["id", "case_id", "party_id", "method", "direction", "successful", "summary", "occurred_at",
                       "is_first_contact", "is_update", "is_final_update", "recorded_by_id", "created_at"],
     "cases_deadline": ["id", "kind", "case_id", "party_id", "starts_at", "due_at", "met_at", "cancelled_at", "breached",
-                       "created_at", "interval_days"],
+                       "created_at", "interval_days", "subject", "title", "path"],
     "surveys_invitation": ["id", "case_id", "party_id", "purpose", "channel", "sent_at", "expires_at", "reminded_at",
                            "responded_at", "created_by_id"],
     "surveys_response": ["id", "invitation_id", "overall", "treated_fairly", "listened_to", "kept_updated",

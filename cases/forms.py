@@ -16,6 +16,7 @@ from .models import (
     CaseStatus,
     ClosureReason,
     ContactMethod,
+    ContactPrompt,
     CustomerGroup,
     Direction,
     PartnerAgency,
@@ -99,11 +100,32 @@ class ContactForm(CaseForm):
         # Shown beside the form: how each person can be reached, so the officer need not go back to the case.
         self.people = [p for p in self.visible_parties() if not p.is_unknown]
         self.fields["occurred_on"].initial = timezone.localdate()
+        # What to ask each person at this contact (an app above cases put it there: "Case Review explained?"): one
+        # yes/no question per open prompt, answered when the contact is a successful one with that person.
+        by_id = {p.pk: p for p in self.people}
+        self.prompts = [prompt for prompt in ContactPrompt.objects.filter(
+            case=self.case, party_id__in=list(by_id), answered_at__isnull=True).order_by("created_at", "id")]
+        prompt_fields = []
+        for prompt in self.prompts:
+            prompt.person = by_id[prompt.party_id]
+            name = self.prompt_field(prompt)
+            label = f"{prompt.question.rstrip('?').strip()} to {prompt.person}?"
+            self.fields[name] = forms.TypedChoiceField(
+                label=label, choices=YES_NO, coerce=lambda v: v == "yes", required=False, widget=forms.RadioSelect,
+                help_text=f"{prompt.guidance} Answer if you spoke to {prompt.person}.",
+                error_messages={"invalid_choice": f"Select yes or no: {label}"},
+            )
+            prompt_fields.append(Field.radios(name, small=True, inline=True))
         self.helper.layout = Layout(
             Field.radios("party", small=True), Field.radios("method", small=True), Field.radios("direction", small=True),
-            Field.radios("successful", small=True), Field.checkbox("gave_update", small=True), Field.checkbox("final_update", small=True),
-            Field("occurred_on"), Field.text("occurred_time", field_width=5), Field.textarea("summary", rows=4),
+            Field.radios("successful", small=True), *prompt_fields, Field.checkbox("gave_update", small=True),
+            Field.checkbox("final_update", small=True), Field("occurred_on"), Field.text("occurred_time", field_width=5),
+            Field.textarea("summary", rows=4),
         )
+
+    @staticmethod
+    def prompt_field(prompt) -> str:
+        return f"prompt_{prompt.pk}"
 
     def clean(self):
         data = super().clean()
@@ -113,7 +135,25 @@ class ContactForm(CaseForm):
             if at > timezone.now():
                 self.add_error("occurred_on", "The contact must be now or in the past")
             data["occurred_at"] = at
+        party = self.party()
+        if party is not None and data.get("successful"):
+            for prompt in self.prompts:
+                name = self.prompt_field(prompt)
+                if prompt.party_id == party.pk and data.get(name) in (None, ""):
+                    self.add_error(name, f"Select yes or no: {self.fields[name].label}")
         return data
+
+    def prompt_answers(self) -> dict[int, bool] | None:
+        """{prompt id: yes/no} for the chosen person's open prompts, when the contact was a successful one with them."""
+        party = self.party()
+        if party is None or not self.cleaned_data.get("successful"):
+            return None
+        answers = {}
+        for prompt in self.prompts:
+            answer = self.cleaned_data.get(self.prompt_field(prompt))
+            if prompt.party_id == party.pk and answer in (True, False):
+                answers[prompt.pk] = answer
+        return answers or None
 
 
 class RiskAssessmentForm(CaseForm):

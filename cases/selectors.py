@@ -1,10 +1,13 @@
 """Reads shared by views, tasks and exports. They start from the access policy's querysets (cases.policy)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.contrib.postgres.aggregates import ArrayAgg
+from django.contrib.postgres.fields import ArrayField
 from django.db.models import (
     BooleanField,
+    CharField,
     Count,
     Exists,
     ExpressionWrapper,
@@ -30,6 +33,7 @@ from .models import (
     CaseShare,
     CaseStatus,
     Contact,
+    ContactPrompt,
     Deadline,
     DeadlineKind,
     Evidence,
@@ -211,6 +215,8 @@ class DueItem:
     what: str
     due_at: datetime
     deadline: Deadline | None = None
+    # What to tell or ask the person at this contact (their open ContactPrompts' guidance).
+    guidance: list[str] = field(default_factory=list)
 
     @property
     def overdue(self) -> bool:
@@ -230,7 +236,8 @@ class DueItem:
 def _dues(case: Case) -> list[DueItem]:
     """What a case owes next: its stored open deadlines and its actions' review and expiry dates."""
     items = [
-        DueItem(case, f"{d.get_kind_display()} to {d.party}", d.due_at, deadline=d) for d in getattr(case, "open_deadlines", [])
+        DueItem(case, f"{d.get_kind_display()} to {d.party}", d.due_at, deadline=d, guidance=getattr(d, "prompt_guidance", None) or [])
+        for d in getattr(case, "open_deadlines", [])
     ]
     for label, day in (("Action review", case.next_action_review), ("Action expires", case.next_action_expiry)):
         if day:
@@ -238,8 +245,17 @@ def _dues(case: Case) -> list[DueItem]:
     return sorted(items, key=lambda d: d.due_at)
 
 
+def prompt_guidance(party_field: str = "party"):
+    """The guidance of the person's open contact prompts (cases.ContactPrompt: "second report within six months:
+    explain the ASB Case Review"), oldest first, as a list or None: a subquery, so no query of its own."""
+    prompts = (ContactPrompt.objects.filter(party=OuterRef(party_field), answered_at__isnull=True).order_by()
+               .values("party").annotate(all=ArrayAgg("guidance", order_by=("created_at", "id"))).values("all"))
+    return Subquery(prompts, output_field=ArrayField(CharField()))
+
+
 def _open_deadlines_prefetch():
-    return Prefetch("deadlines", queryset=Deadline.objects.open().select_related("party").order_by("due_at"), to_attr="open_deadlines")
+    deadlines = Deadline.objects.open().select_related("party").annotate(prompt_guidance=prompt_guidance()).order_by("due_at")
+    return Prefetch("deadlines", queryset=deadlines, to_attr="open_deadlines")
 
 
 def _with_due_facts(queryset):
@@ -263,6 +279,7 @@ class Task:
     deadline: Deadline
     text: str
     method: str
+    guidance: list[str] = field(default_factory=list)
 
 
 def _tasks(my_open_cases) -> list[Task]:
@@ -273,6 +290,7 @@ def _tasks(my_open_cases) -> list[Task]:
         .filter(case__in=my_open_cases, due_at__lte=timezone.now() + TASK_HORIZON)
         .exclude(contact_rules.messageable("party__"))
         .select_related("party", "case")
+        .annotate(prompt_guidance=prompt_guidance())
         .order_by("due_at")[:HOME_TASKS]
     )
     tasks = []
@@ -280,7 +298,7 @@ def _tasks(my_open_cases) -> list[Task]:
         purpose = "make first contact" if d.kind == DeadlineKind.FIRST_CONTACT else "give an update"
         reach = contact_rules.how_to_reach(d.party)
         method = reach.method if reach else ""
-        tasks.append(Task(d, f"{TASK_VERBS.get(method, 'Contact')} {d.party} to {purpose}", method))
+        tasks.append(Task(d, f"{TASK_VERBS.get(method, 'Contact')} {d.party} to {purpose}", method, d.prompt_guidance or []))
     return tasks
 
 

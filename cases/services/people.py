@@ -5,10 +5,22 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from ..models import CaseStatus, Contact, ContactMethod, Direction, Party, PartyRole, Report, TimelineKind, Visibility
+from ..models import (
+    CaseStatus,
+    Contact,
+    ContactMethod,
+    ContactPrompt,
+    Direction,
+    Party,
+    PartyRole,
+    Report,
+    TimelineKind,
+    Visibility,
+)
 from ..validators import normalise_phone, normalise_postcode
 from .common import CaseError, case_lock, case_touch, case_transition_allowed, changes_between, timeline_add
 from .deadlines import deadlines_on_contact, deadlines_on_party_added, deadlines_on_party_changed
+from .prompts import contact_prompts_answer
 from .register import party_link
 
 
@@ -25,8 +37,12 @@ def contact_record(
     gave_update: bool,
     actor,
     final_update: bool = False,
+    prompt_answers: dict[int, bool] | None = None,
 ) -> Contact:
     """Record a contact. Works out and stores whether it is the first contact and whether it is an update.
+
+    `prompt_answers` ({ContactPrompt id: yes/no}) answer the person's open prompts ("Case Review explained?") with
+    this contact, when it was a successful one; the timeline entry says what was answered.
 
     First contact: the first contact with a reporter of this case, successful or a documented attempt.
     Update: a successful contact that told a victim or complainant about progress (a successful
@@ -60,9 +76,14 @@ def contact_record(
         recorded_by=actor,
     )
     deadlines_on_contact(contact=contact)
+    answered = []
+    if prompt_answers and successful and contact_prompts_answer(contact=contact, answers=prompt_answers, actor=actor):
+        answered = [f"{p.question.rstrip('?').strip()}: {'yes' if p.answer else 'no'}"
+                    for p in ContactPrompt.objects.filter(contact=contact).order_by("created_at", "id")]
     label = ContactMethod(method).label
     what = f"{label} {'to' if direction == Direction.OUT else 'from'} {party.full_name or party.description[:40]}"
     flags = [f for f, on in [("first contact", is_first), ("final update", final_update), ("update", is_update and not final_update), ("attempt, no contact made", not successful)] if on]
+    flags += answered
     timeline_add(
         case=case,
         actor=actor,

@@ -53,7 +53,7 @@ def contact_add(request, reference):
             case=case, party=form.party(), method=form.cleaned_data["method"], direction=form.cleaned_data["direction"],
             successful=form.cleaned_data["successful"], summary=form.cleaned_data["summary"],
             occurred_at=form.cleaned_data["occurred_at"], gave_update=form.cleaned_data["gave_update"],
-            final_update=form.cleaned_data["final_update"], actor=request.user,
+            final_update=form.cleaned_data["final_update"], actor=request.user, prompt_answers=form.prompt_answers(),
         )
         return "Contact recorded"
 

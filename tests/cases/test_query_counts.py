@@ -20,6 +20,9 @@ CASE_PAGE_MAX_QUERIES = MAX_QUERIES + 1
 # The People table shows each person's register flags (issue 12): selectors_register.person_flags, called once for
 # the page, reads the repeat rules and counts everyone's cases: two more, whatever the number of people.
 CASE_PAGE_MAX_QUERIES += 2
+# The ASB Case Review threshold banner (issue 13): casereview_tags.case_threshold_flag reads the case's flag, one query
+# whatever the case holds (cases never imports casereview, so it cannot be prefetched with the case).
+CASE_PAGE_MAX_QUERIES += 1
 
 
 def worked_case(i, officer, *, extra=1):
