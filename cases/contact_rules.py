@@ -59,6 +59,16 @@ def how_to_reach(party) -> Reach | None:
     return None
 
 
+def task_method_for(party) -> str:
+    """How someone is reached when no message can reach them (a phone call or a letter: a person's task): the one
+    they asked for when it is a call or a letter and we hold its detail; else a call if we hold a number; a letter
+    only as the last resort (someone who did not ask to be written to may have reasons)."""
+    reach = preferred_reach(party)
+    if reach is not None and reach.method in (PHONE, LETTER):
+        return reach.method
+    return PHONE if _detail(PHONE, **_details(party)) else LETTER
+
+
 def message_channel_for(party) -> str | None:
     """"email" or "text" when the person asked for one we can send; None means a person phones or writes (a task)."""
     reach = preferred_reach(party)

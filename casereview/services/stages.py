@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases import sla
-from cases.contact_rules import message_channel_for
+from cases.contact_rules import message_channel_for, task_method_for
 from cases.models import DeadlineKind, PartnerAgency
 from notifications.models import MessageChannel
 from notifications.services import message_queue
@@ -66,14 +66,8 @@ def _name(user) -> str:
 def delivery_method(application: Application) -> str:
     """How the applicant is told: "email" or "text" when they asked for it and we hold the detail (the outbox sends
     it); otherwise "phone" or "letter", which the single point of contact carries out: the one they asked for, or,
-    when they asked for a message we cannot send (no email address, no mobile number), a letter if we have their
-    address, else a phone call."""
-    channel = message_channel_for(application)
-    if channel is not None:
-        return channel
-    if application.preferred_contact_method in ("phone", "letter"):
-        return application.preferred_contact_method
-    return "letter" if application.address.strip() else "phone"
+    when they asked for a message we cannot send, a call if we hold a number, else a letter (cases.contact_rules)."""
+    return message_channel_for(application) or task_method_for(application)  # both: cases.contact_rules
 
 
 def escalation_last_day(application: Application, *, since: datetime | None = None) -> date:

@@ -126,10 +126,13 @@ def test_phone_or_letter_sends_nothing_and_leaves_the_letter_for_the_spoc(people
     assert APPLICANT_NAME in letter and "Only one report" in letter and "Wednesday 2 December 2026" in letter
 
 
-@pytest.mark.parametrize("overrides, told", [({"method": "email", "email": ""}, "letter"),
-                                              ({"method": "text", "phone": "0116 288 8961"}, "letter"),
-                                              ({"method": "email", "email": "", "address": ""}, "phone")])
-def test_a_message_we_cannot_send_falls_back_to_a_letter_or_a_call(people, overrides, told):
+# cases.contact_rules.task_method_for: a call if we hold a number, a letter only as the last resort.
+@pytest.mark.parametrize("overrides, told", [({"method": "email", "email": ""}, "phone"),
+                                              ({"method": "text", "phone": "0116 288 8961"}, "phone"),
+                                              ({"method": "email", "email": "", "address": ""}, "phone"),
+                                              ({"method": "email", "email": "", "phone": ""}, "letter"),
+                                              ({"method": "letter"}, "letter")])
+def test_a_message_we_cannot_send_falls_back_to_a_call_or_a_letter(people, overrides, told):
     application = application_make(**overrides)
     done = application_decide(application=application, threshold_met=False, proceeds=False, reasons="Only one report",
                               actor=people["manager"], version=application.version)
