@@ -149,8 +149,8 @@ def application_waiting_ensure(*, users, demo, submission_key) -> Application | 
 def application_completed_ensure(*, users, demo, submission_key) -> Application | None:
     """Daniel Price of Price's Newsagents reported young people intimidating his staff to the police four times in
     the spring. His review was held with the police and the Children and Family Wellbeing Service, with an independent
-    chair; three recommendations (the police's patrols done, the council's CCTV and the youth service's sessions still
-    due) and the outcome letter sent by email. The window to ask for the handling to be looked at again has passed."""
+    chair; three recommendations (the police's patrols under way, the council's CCTV done, the youth service's sessions
+    still due) and the outcome letter sent by email. The window to ask for the handling to be looked at again has passed."""
     key = submission_key(COMPLETED_KEY)
     if Application.objects.filter(submission_key=key).exists():
         return None
@@ -187,11 +187,12 @@ def application_completed_ensure(*, users, demo, submission_key) -> Application 
     application = _then(held + timedelta(hours=3), meeting_record, application=application, record=record, actor=spoc,
                         version=application.version).application
     plan = [  # text, owner agency (None: the council), due, later progress (when, status, progress)
-        ("Patrol Moat Street at school closing time on weekdays for eight weeks, and visit the three identified young "
-         "people with their parents.", police, held.date() + timedelta(days=28),
-         (demo.ago(12, 10), RecommendationStatus.DONE, "Eight weeks of patrols done; all three visited with their parents.")),
-        ("Install a CCTV camera covering the shop front and the alley beside it.", None, demo.ahead(12),
-         (demo.ago(20, 10), RecommendationStatus.IN_PROGRESS, "Camera ordered; installation booked.")),
+        ("Patrol Moat Street at school closing time on weekdays until the end of term, and visit the three identified "
+         "young people with their parents.", police, demo.ahead(12),
+         (demo.ago(20, 10), RecommendationStatus.IN_PROGRESS, "Patrols every school day since the review; two of the "
+          "three young people visited with their parents.")),
+        ("Install a CCTV camera covering the shop front and the alley beside it.", None, held.date() + timedelta(days=28),
+         (demo.ago(12, 10), RecommendationStatus.DONE, "Camera installed and recording; Mr Price told.")),
         ("Run weekday youth sessions at Wigston library from 3.30pm and invite the group.", youth, demo.ahead(20), None),
     ]
     made = [_then(held + timedelta(hours=4), recommendation_add, application=application, text=text, owner_agency=agency,
@@ -226,8 +227,8 @@ def casereview_ensure(*, users: dict, now, demo_for, submission_key) -> int:
     timescales = Timescales.current()
     if timescales.default_spoc_id is None:
         Timescales.objects.filter(pk=timescales.pk).update(default_spoc=users["officer"])
+    with transaction.atomic():  # the older application first, so the references follow the order they came in
+        created += application_completed_ensure(users=users, demo=demo_for(COMPLETED_KEY), submission_key=submission_key) is not None
     with transaction.atomic():
         created += application_waiting_ensure(users=users, demo=demo_for(WAITING_KEY), submission_key=submission_key) is not None
-    with transaction.atomic():
-        created += application_completed_ensure(users=users, demo=demo_for(COMPLETED_KEY), submission_key=submission_key) is not None
     return created
