@@ -198,6 +198,9 @@ class Application(models.Model):
     outcome_letter = models.TextField(blank=True)
     outcome_sent_at = models.DateTimeField(null=True, blank=True)
     outcome_method = models.CharField(max_length=10, blank=True)
+    # The last day the applicant was told they may ask for the handling to be looked at again (set with the
+    # outcome, or the decision not to hold a review): a later change of the period does not move it.
+    escalation_ask_by = models.DateField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     withdrawn_reason = models.CharField(max_length=300, blank=True)
     # Bumped by every service that changes it: a form posted with an older version is stale.

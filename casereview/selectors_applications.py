@@ -16,7 +16,7 @@ from cases.models import Case, Deadline, DeadlineKind, Party
 from cases.policy import Can, can, cases_visible_to, object_or_404, users_who_can
 
 from .models import OPEN_STAGES, Application, ApplicationEvent, Recommendation, Stage
-from .services.applications import REPORTED_TO, VICTIM_ROLES
+from .services.applications import REPORTED_TO, VICTIM_ROLES, recommendations_followed_up
 from .services.stages import DECIDABLE_STAGES, ESCALATABLE_STAGES, RECOMMENDABLE_STAGES
 
 PER_PAGE = 25
@@ -122,13 +122,14 @@ def application_actions(user, application: Application) -> dict:
     stage = application.stage
     return {
         "acknowledge": work and open_ and application.acknowledged_at is None,
-        "spoc": decide and open_,
+        # Closed after the outcome, its open recommendations are still reminded to the contact person.
+        "spoc": decide and (open_ or (stage != Stage.WITHDRAWN and recommendations_followed_up(application))),
         "link": work and open_,
         "withdraw": work and open_,
         # Engineer C's stage screens (casereview.views.stages), linked by name, at the stages their services accept.
         "decide": decide and stage in DECIDABLE_STAGES,
         "meeting": work and stage == Stage.AWAITING_MEETING,
-        "recommendation_add": work and stage in RECOMMENDABLE_STAGES,
+        "recommendation_add": work and stage in RECOMMENDABLE_STAGES and bool(application.proceeds),
         "outcome": work and stage == Stage.MEETING_HELD,
         "escalation": work and stage in ESCALATABLE_STAGES and not _has_escalation(application),
         "escalation_outcome": work and stage == Stage.ESCALATED,

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from cases.policy import Can, agency_scoped, cases_visible_to, object_or_404
 
-from .models import Recommendation
+from .models import Recommendation, Stage
 from .services.recommendations import CLOSED_STATUSES, recommendation_token
 
 
@@ -67,7 +67,8 @@ def recommendation_rows(user, *, status: str = "open") -> QuerySet[Recommendatio
     """The user's agency's recommendations, soonest due first: open ones (not started or in progress), or all."""
     rows = _rows_queryset(user)
     if status == "open":
-        rows = rows.exclude(status__in=CLOSED_STATUSES)
+        # A withdrawn application's recommendations are no longer owed (their deadlines were cancelled).
+        rows = rows.exclude(status__in=CLOSED_STATUSES).exclude(application__stage=Stage.WITHDRAWN)
     return rows.order_by("due_on", "id")
 
 

@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -32,6 +33,7 @@ from .common import (
     stage_deadlines_reassign,
 )
 from .flags import threshold_flag_close
+from .recommendations import CLOSED_STATUSES as RECOMMENDATION_CLOSED
 from .recommendations import recommendation_deadlines_cancel, recommendation_deadlines_reassign
 
 MESSAGE_FAILED_HOOK = "cases.tasks.message_failed"
@@ -113,6 +115,19 @@ def case_for_references(text: str) -> Case | None:
     return None
 
 
+def _applicant_on_case(application: Application, case: Case) -> bool:
+    """Whether the applicant is a victim or complainant on the case (same email or phone number). Anyone can type a
+    case reference (they are sequential), so only then does quoting one close its threshold flag."""
+    from cases.validators import normalise_phone
+
+    same = Q(pk__in=[])
+    if application.email:
+        same |= Q(email__iexact=application.email)
+    if normalise_phone(application.phone):
+        same |= Q(phone_normalised=normalise_phone(application.phone))
+    return case.parties.filter(same, role__in=VICTIM_ROLES).exists()
+
+
 def _flag_close_for(*, application: Application, case: Case, actor) -> None:
     flag = ThresholdFlag.objects.filter(case=case, closed_at__isnull=True).first()
     if flag is not None:
@@ -167,7 +182,8 @@ def _after_receipt(*, application: Application, actor, now: datetime) -> None:
     decision = stage_deadline_open(application=application, kind=DeadlineKind.CASE_REVIEW_DECISION, starts_at=application.received_at)
     if application.case_id:
         event_add(application=application, actor=actor, at=now, summary=f"Linked to case {application.case.reference}")
-        _flag_close_for(application=application, case=application.case, actor=actor)
+        if _applicant_on_case(application, application.case):
+            _flag_close_for(application=application, case=application.case, actor=actor)
     if application.spoc_id is None:
         event_add(application=application, actor=actor, at=now, summary="No contact person yet: a manager assigns one")
     channel = message_channel_for(application)
@@ -230,7 +246,8 @@ def application_spoc_assign(*, application: Application, spoc, actor, version: i
     if spoc is None or not users_who_can(Can.WORK_CASE_REVIEWS).filter(pk=spoc.pk).exists():
         raise CaseReviewError("Choose someone who works Case Reviews")
     locked = application_lock(application=application, version=version)
-    if not locked.is_open:
+    # After the outcome its recommendations are still followed up (and reminded to the contact person).
+    if not locked.is_open and not (locked.stage != Stage.WITHDRAWN and recommendations_followed_up(locked)):
         raise CaseReviewError("This application is closed")
     if locked.spoc_id == spoc.pk:
         return locked
@@ -261,6 +278,11 @@ def application_spoc_assign(*, application: Application, spoc, actor, version: i
     return locked
 
 
+def recommendations_followed_up(application: Application) -> bool:
+    """Whether any of its recommendations is still open or in progress (uses the prefetched ones if there are)."""
+    return any(r.status not in RECOMMENDATION_CLOSED for r in application.recommendations.all())
+
+
 def victims_on(case: Case) -> list[Party]:
     """The victims and complainants on a case who have a record in the register (the people an application can be about)."""
     return list(case.parties.filter(role__in=VICTIM_ROLES, person__isnull=False).select_related("person").order_by("full_name", "id"))
@@ -273,6 +295,8 @@ def application_case_link(*, application: Application, case: Case, person: Perso
     if person is not None and not case.parties.filter(role__in=VICTIM_ROLES, person=person).exists():
         raise CaseReviewError("Choose a victim or complainant on that case")
     locked = application_lock(application=application, version=version)
+    if not locked.is_open:
+        raise CaseReviewError("This application is closed")
     locked.case, locked.person = case, person
     application_touch(locked, "case", "person")
     who = f", victim {person.full_name}" if person else ""

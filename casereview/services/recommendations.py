@@ -15,7 +15,7 @@ from cases.models import DeadlineKind, PartnerAgency
 from cases.policy import agency_of, is_partner
 from cases.services.deadlines import obligation_meet, obligation_open, obligations_cancel, obligations_reassign
 
-from ..models import Application, Recommendation, RecommendationStatus
+from ..models import Application, Recommendation, RecommendationStatus, Stage
 from .common import CaseReviewError, StaleError, application_lock, application_touch, event_add
 from .stages import RECOMMENDABLE_STAGES
 
@@ -70,7 +70,8 @@ def recommendation_add(*, application: Application, text: str, owner_agency: Par
     if version is None:
         raise StaleError("Someone else has changed this application since you opened the page. Check it and try again")
     locked = application_lock(application=application, version=version)
-    if locked.stage not in RECOMMENDABLE_STAGES:
+    # Only a review that was held has recommendations (not a request to look again at a decision not to hold one).
+    if locked.stage not in RECOMMENDABLE_STAGES or not locked.proceeds:
         raise CaseReviewError("Recommendations are added once the review meeting has been recorded")
     now = timezone.now()
     recommendation = Recommendation.objects.create(
@@ -132,7 +133,7 @@ def recommendation_update(*, recommendation: Recommendation, actor, token: str |
         obligations_cancel(subject=locked.subject, kinds=[KIND])
     if status in CLOSED_STATUSES:
         obligation_meet(kind=KIND, subject=locked.subject, at=now)
-    else:
+    elif application.stage != Stage.WITHDRAWN:  # withdrawn: nothing more is owed (its deadlines were cancelled)
         _deadline_open(locked, application)
     agency = agency_of(actor) if is_partner(actor) else None
     who = agency.name if agency is not None else _name(actor)

@@ -73,6 +73,8 @@ def delivery_method(application: Application) -> str:
 def escalation_last_day(application: Application, *, since: datetime | None = None) -> date:
     """The last day the applicant may ask for the handling to be looked at again: escalation_request_days working
     days after the outcome was sent (or the decision not to hold a review), or after `since`."""
+    if since is None and application.escalation_ask_by is not None:
+        return application.escalation_ask_by  # what the applicant was told, whatever the period is now
     since = since or application.outcome_sent_at or application.decided_at or timezone.now()
     days = Timescales.current().escalation_request_days
     return sla.add_working_days(since.astimezone(sla.LONDON).date(), days)
@@ -158,10 +160,11 @@ def application_decide(*, application: Application, threshold_met: bool, proceed
         what = "threshold met" if threshold_met else "threshold not met, but a review will be held (s.104(5))"
     else:
         locked.stage, locked.closed_at = Stage.NOT_MET, now
-        changed.append("closed_at")
+        locked.escalation_ask_by = escalation_last_day(locked, since=now)
+        changed += ["closed_at", "escalation_ask_by"]
         method = _tell(locked, key=f"cr-decision:{locked.pk}", subject=f"Your ASB Case Review {locked.reference}: our decision",
                        email_template="casereview/emails/decision_not_met.txt", sms_template="casereview/sms/decision_not_met.txt",
-                       context=message_context(locked, last_day=escalation_last_day(locked, since=now)))
+                       context=message_context(locked, last_day=locked.escalation_ask_by))
         what = "threshold not met, no review"
     application_touch(locked, *changed)
     event_add(application=locked, actor=actor, at=now, summary=f"Threshold decision: {what}; applicant {_told(method)}")
@@ -251,7 +254,8 @@ def outcome_send(*, application: Application, letter: str, actor, version: int |
         raise CaseReviewError("The outcome has already been sent, or the review meeting has not been recorded")
     now = timezone.now()
     method = delivery_method(locked)
-    context = message_context(locked, by_email=bool(locked.email), last_day=escalation_last_day(locked, since=now))
+    locked.escalation_ask_by = escalation_last_day(locked, since=now)
+    context = message_context(locked, by_email=bool(locked.email), last_day=locked.escalation_ask_by)
     _tell(locked, key=f"cr-outcome:{locked.pk}", subject=f"The outcome of your ASB Case Review {locked.reference}",
           email_template="", sms_template="casereview/sms/outcome_sent.txt", context=context, email_body=letter + "\n")
     if method == "text" and locked.email:
@@ -262,7 +266,7 @@ def outcome_send(*, application: Application, letter: str, actor, version: int |
     stage_deadline_meet(application=locked, kind=DeadlineKind.CASE_REVIEW_OUTCOME, at=now)
     locked.outcome_letter, locked.outcome_sent_at, locked.outcome_method = letter, now, method[:10]
     locked.stage, locked.closed_at = Stage.OUTCOME_SENT, now
-    application_touch(locked, "outcome_letter", "outcome_sent_at", "outcome_method", "stage", "closed_at")
+    application_touch(locked, "outcome_letter", "outcome_sent_at", "outcome_method", "stage", "closed_at", "escalation_ask_by")
     sent = {"email": "emailed", "text": "sent (text message" + (" and email)" if locked.email else "; the letter to post)"),
             "phone": "to be read out by phone", "letter": "to be posted"}.get(method, f"to be sent by {method}")
     event_add(application=locked, actor=actor, at=now, summary=f"Outcome letter {sent}")
