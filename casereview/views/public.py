@@ -21,6 +21,7 @@ LAST_APPLICATION_SESSION_KEY = "casereview:last_application"
 # someone else's key to read their confirmation. A few, for a form open in two tabs.
 KEYS_SESSION_KEY = "casereview:apply_keys"
 KEYS_KEPT = 5
+STALE_KEYS = uuid.UUID("5b1f0d2e-8c3a-4f6e-9a7d-2c4b6e8f0a13")  # namespace of the keys of forms from an older session
 
 
 def about(request):
@@ -42,6 +43,17 @@ def _posted_key(request) -> uuid.UUID | None:
     return uuid.UUID(posted) if posted in request.session.get(KEYS_SESSION_KEY, []) else None
 
 
+def _stale_key(request) -> uuid.UUID:
+    """The key for a form this session did not give (its session expired or was cleared): derived from the posted key,
+    so a second click or a refresh of that form is the same submission, yet never the key itself, so nobody reaches
+    another person's application by replaying the key their form was given."""
+    posted = request.POST.get("submission_key", "")[:100]
+    try:
+        return uuid.uuid5(STALE_KEYS, str(uuid.UUID(posted)))
+    except ValueError:
+        return uuid.uuid4()
+
+
 @never_cache
 def apply(request):
     if request.method != "POST":
@@ -52,7 +64,9 @@ def apply(request):
         return redirect("casereview:applied")  # a refresh or second click after it was sent
     form = ApplicationForm(request.POST)
     if key is None:
-        key = _mint_key(request)  # the page was open from an older session: this is its first submission
+        # The page was open from an older session: its first submission (or a repeat of it).
+        key = _stale_key(request)
+        request.session[KEYS_SESSION_KEY] = [*request.session.get(KEYS_SESSION_KEY, [])[-(KEYS_KEPT - 1):], str(key)]
     if form.is_valid():
         if is_ratelimited(request, group="case-review-apply", key="ip", rate=settings.REPORT_SUBMIT_RATE, method="POST", increment=True):
             return rate_limited(request)

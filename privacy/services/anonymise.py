@@ -150,8 +150,31 @@ def case_file_anonymise(*, case_id: int, run: RetentionRun) -> None:
     _replace_text(responses, "comments")
     _replace_text(CommentAction.objects.filter(response__in=responses), "text")
     Message.objects.filter(selectors.case_message_keys([case.pk])).update(**MESSAGE_BLANKS)
+    _case_reviews_anonymise(case)
     _people_anonymise(person_ids)
     _note(case.pk, run, CASE_DONE)
+
+
+def _case_reviews_anonymise(case: Case) -> None:
+    """The ASB Case Review applications linked to the case file: the applicant's and the victim's details, what they
+    wrote, the letters and the history, and the messages sent to them. The rows stay for the published figures."""
+    from casereview.models import Application, ApplicationEvent, EscalationRequest, Recommendation, ReviewMeeting
+
+    applications = Application.objects.filter(case=case)
+    ids = list(applications.values_list("pk", flat=True))
+    if not ids:
+        return
+    applications.update(applicant_name=ANONYMISED_NAME, email="", phone="", address="", support_needs="", location=REMOVED,
+                        description=REMOVED, case_references="", version=F("version") + 1)
+    for application in applications.only("pk", "postcode"):
+        Application.objects.filter(pk=application.pk).update(postcode=outward_code(application.postcode))
+    _replace_text(applications, "victim_name", "impact", "decision_reasons", "outcome_letter", "withdrawn_reason")
+    ApplicationEvent.objects.filter(application_id__in=ids).update(summary=REMOVED)
+    _replace_text(ReviewMeeting.objects.filter(application_id__in=ids), "others_present", "agency_summary", "action_plan")
+    _replace_text(Recommendation.objects.filter(application_id__in=ids), "text", "progress")
+    _replace_text(EscalationRequest.objects.filter(application_id__in=ids), "reasons", "outcome_summary")
+    keys = "|".join(str(pk) for pk in ids)
+    Message.objects.filter(key__regex=rf"^cr-[a-z-]+:({keys})(:|$)").update(**MESSAGE_BLANKS)
 
 
 def _place_forget(place_id: int) -> None:
