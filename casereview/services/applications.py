@@ -22,6 +22,7 @@ from notifications.services import message_queue
 
 from ..models import Application, Route, Stage, ThresholdFlag, Timescales, VictimKind
 from .common import (
+    MESSAGE_FAILED_HOOK,
     CaseReviewError,
     application_lock,
     application_reference_next,
@@ -36,7 +37,6 @@ from .flags import threshold_flag_close
 from .recommendations import CLOSED_STATUSES as RECOMMENDATION_CLOSED
 from .recommendations import recommendation_deadlines_cancel, recommendation_deadlines_reassign
 
-MESSAGE_FAILED_HOOK = "cases.tasks.message_failed"
 # How a council case reference looks (cases.services.intake.case_reference_next): ASB-2026-00042.
 CASE_REFERENCE = re.compile(r"\bASB-\d{4}-\d{5}\b", re.IGNORECASE)
 REPORTED_TO = [("council", "The council"), ("police", "The police"), ("housing", "A housing provider or landlord"),

@@ -11,6 +11,9 @@ from cases.services.deadlines import obligation_meet, obligation_open, obligatio
 
 from ..models import Application, ApplicationEvent, Timescales
 
+# notifications calls this when a message to an applicant fails for good: it goes on the application's history.
+MESSAGE_FAILED_HOOK = "casereview.tasks.message_failed"
+
 
 class CaseReviewError(Exception):
     """A change that cannot be made as asked (the message is for the user)."""

@@ -31,6 +31,7 @@ from ..models import (
 )
 from ..threshold import threshold_for_case
 from .common import (
+    MESSAGE_FAILED_HOOK,
     CaseReviewError,
     StaleError,
     application_lock,
@@ -40,7 +41,6 @@ from .common import (
     stage_deadline_open,
 )
 
-MESSAGE_FAILED_HOOK = "cases.tasks.message_failed"
 DECIDABLE_STAGES = (Stage.RECEIVED, Stage.ACKNOWLEDGED)
 # After these the applicant may ask for the handling to be looked at again (the decision not to hold a review, or
 # the outcome of the review).
