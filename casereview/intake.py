@@ -18,7 +18,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from cases.hooks import AcknowledgementNote
-from cases.models import PartyRole, Report
+from cases.models import OPEN_STATUSES, PartyRole, Report
 from cases.services.prompts import contact_prompt_open
 
 from .models import ThresholdFlag
@@ -37,10 +37,11 @@ def _prompting(report: Report) -> bool:
 
 
 def _second_report_facts(report: Report) -> tuple[bool, bool]:
-    """(a second report within six months, already told in those six months), in one query: the reporter's earlier
+    """(a second report within six months, already told or to be told), in one query: the reporter's earlier
     reports in the six months before this one, in the same parts (a statement they gave as a witness is not a report
-    of theirs), and their "Case Review explained? Yes" answers in those six months, on any of their cases; by their
-    register record when they have one. Written as SQL: it runs at every report (bench/intake.py)."""
+    of theirs), and their "Case Review explained? Yes" answers in those six months, or a prompt still open on one of
+    their open cases (one open prompt per person, not one per case), on any of their cases; by their register record
+    when they have one. Written as SQL: it runs at every report (bench/intake.py)."""
     if not _prompting(report):
         return False, False
     reporter = report.reporter
@@ -51,8 +52,10 @@ def _second_report_facts(report: Report) -> tuple[bool, bool]:
             "SELECT EXISTS (SELECT 1 FROM cases_report r JOIN cases_party p ON p.id = r.reporter_id"
             f"  WHERE {whose} AND r.received_at >= %s AND r.received_at <= %s AND r.reporter_role = ANY(%s) AND r.id <> %s),"
             " EXISTS (SELECT 1 FROM cases_contactprompt c JOIN cases_party p ON p.id = c.party_id"
-            f"  WHERE {whose} AND c.topic = %s AND c.answer AND c.answered_at >= %s)",
-            [who, since, report.received_at, list(PROMPTING_ROLES), report.pk, who, TOPIC, since],
+            "  JOIN cases_case k ON k.id = c.case_id"
+            f"  WHERE {whose} AND c.topic = %s AND (c.answer AND c.answered_at >= %s OR c.answered_at IS NULL"
+            "   AND k.status = ANY(%s)))",
+            [who, since, report.received_at, list(PROMPTING_ROLES), report.pk, who, TOPIC, since, list(OPEN_STATUSES)],
         )
         earlier, told = cursor.fetchone()
     return bool(earlier), bool(told)
@@ -84,13 +87,15 @@ def report_taken(*, report: Report) -> list[AcknowledgementNote]:
 
 
 def _flag_if_met(*, case, at) -> bool:
-    """Whether the threshold is met for `case`; if so a flag is stored unless one is open (no read back)."""
+    """Whether the threshold is met for `case`; if so a flag is stored unless one is open (no read back), on the case
+    and, when one person's reports met it, on that person's other open cases where they are a victim too."""
     result = threshold_for_case(case, at=at)
     if result.met:
+        # The case, and for a one-person rule the person's other open cases where they are a victim: one INSERT.
         ThresholdFlag.objects.bulk_create([ThresholdFlag(
-            case=case, person_id=result.person_id, rule_id=result.rule_id, rule_text=result.rule[:200],
+            case_id=case_id, person_id=result.person_id, rule_id=result.rule_id, rule_text=result.rule[:200],
             report_ids=[r.pk for r in result.reports], met_at=result.at,
-        )], ignore_conflicts=True)
+        ) for case_id in result.case_ids or (case.pk,)], ignore_conflicts=True)
     return result.met
 
 

@@ -17,11 +17,14 @@ from .threshold import VICTIM_ROLES
 
 def flags_open(user) -> QuerySet[ThresholdFlag]:
     """Open flags, newest first, each with its case, `victim_name` (for users who see people; else None) and
-    `has_application` (an application linked to the case). One query per page whatever the number of rows."""
+    `has_application` (an application linked to the case, or to the person whose reports met it). One query per page
+    whatever the number of rows."""
     if not can(user, Can.SEE_CASE_REVIEWS):
         return ThresholdFlag.objects.none()
     flags = (ThresholdFlag.objects.filter(closed_at__isnull=True).select_related("case")
-             .annotate(has_application=Exists(Application.objects.filter(case=OuterRef("case"))))
+             # An application about the case, or by the person whose reports met it (their flags on other cases).
+             .annotate(has_application=Exists(Application.objects.filter(case=OuterRef("case")))
+                       | Exists(Application.objects.filter(person=OuterRef("person"))))
              .order_by("-met_at", "-id"))
     if can(user, Can.SEE_PEOPLE):
         victims = Party.objects.filter(case=OuterRef("case"), role__in=VICTIM_ROLES, is_unknown=False).order_by("id")

@@ -25,7 +25,7 @@ from django.db import connection
 from django.utils import timezone
 
 from cases import sla
-from cases.models import Case, PartyRole, Report
+from cases.models import OPEN_STATUSES, Case, PartyRole, Report
 
 from .models import RuleKind, ThresholdRule
 
@@ -47,6 +47,9 @@ class ThresholdResult:
     # For a one-person rule: the register record of the person whose reports met it.
     person_id: int | None = None
     at: datetime | None = None
+    # The open cases the result holds for: the case judged and, for a one-person rule, the person's other open cases
+    # where they are a victim or complainant (their reports count the same there).
+    case_ids: tuple[int, ...] = ()
 
 
 def qualifies(report: Report) -> bool:
@@ -99,15 +102,19 @@ def threshold_for_case(case: Case, *, at: datetime | None = None) -> ThresholdRe
     # This and the candidates below are written as SQL: it runs at every report, and built with the ORM the two
     # statements cost more to compile than to run (bench/intake.py).
     victim_cases: dict[int, set[int]] = {}
+    open_cases: set[int] = set()
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT person_id, case_id FROM cases_party WHERE role = ANY(%s) AND person_id IN ("
+            "SELECT pa.person_id, pa.case_id, c.status = ANY(%s) FROM cases_party pa JOIN cases_case c ON c.id = pa.case_id"
+            " WHERE pa.role = ANY(%s) AND pa.person_id IN ("
             " SELECT person_id FROM cases_party WHERE case_id = %s AND role = ANY(%s) AND NOT is_unknown"
             " AND person_id IS NOT NULL)",
-            [list(VICTIM_ROLES), case.pk, list(VICTIM_ROLES)],
+            [list(OPEN_STATUSES), list(VICTIM_ROLES), case.pk, list(VICTIM_ROLES)],
         )
-        for person_id, case_id in cursor.fetchall():
+        for person_id, case_id, is_open in cursor.fetchall():
             victim_cases.setdefault(person_id, set()).add(case_id)
+            if is_open:
+                open_cases.add(case_id)
     people = set(victim_cases)
     on_behalf_cases = set().union(*victim_cases.values()) if victim_cases else set()
 
@@ -141,8 +148,9 @@ def threshold_for_case(case: Case, *, at: datetime | None = None) -> ThresholdRe
             counted, person_id = met
             # The Report rows that met it, with their cases (one more query, only when the threshold is met).
             rows = Report.objects.filter(pk__in=[r.pk for r in counted]).select_related("case").order_by("received_at", "id")
+            also = victim_cases.get(person_id, set()) & open_cases - {case.pk} if person_id else set()
             return ThresholdResult(met=True, rule=rule.describe(), reports=list(rows), rule_id=rule.pk, person_id=person_id,
-                                   at=at)
+                                   at=at, case_ids=(case.pk, *sorted(also)))
     return ThresholdResult(met=False, at=at)
 
 

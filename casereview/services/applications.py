@@ -129,8 +129,10 @@ def _applicant_on_case(application: Application, case: Case) -> bool:
 
 
 def _flag_close_for(*, application: Application, case: Case, actor) -> None:
-    flag = ThresholdFlag.objects.filter(case=case, closed_at__isnull=True).first()
-    if flag is not None:
+    """An application has been made: the case's open flag closes, and so do the flags the victim's record raised on
+    her other cases (one person's reports meet the threshold on every case where she is the victim)."""
+    whose = Q(case=case) | (Q(person_id=application.person_id) if application.person_id else Q(pk__in=[]))
+    for flag in ThresholdFlag.objects.filter(whose, closed_at__isnull=True).order_by("pk"):
         threshold_flag_close(flag=flag, actor=actor, note=f"Application {application.reference} made")
 
 

@@ -43,6 +43,9 @@ def _check_rule(*, kind: str, min_reports: int, window_months: int) -> None:
         raise CaseReviewError("Different people means at least 2 people")
     if kind == RuleKind.SEVERAL_REPORTS and min_reports < 2:
         raise CaseReviewError("Reports from more than one person means at least 2 reports")
+    if kind == RuleKind.HATE and min_reports != 1:
+        # It reads "any hate incident" (ThresholdRule.describe) on the public page, the banner and the decision.
+        raise CaseReviewError("A hate incident rule is met by one hate incident: enter 1")
 
 
 def _check_seen(rule_or_row, seen: datetime | None) -> None:
