@@ -79,6 +79,8 @@ class _Complaint(NamedTuple):
     reporter_role: str
     hate_motivated: str
     reporter_person_id: int | None
+    # Reporting on someone's behalf: the register record of the victim it is for (None when not recorded).
+    on_behalf_person_id: int | None
 
 
 def _incident_key(report: Report) -> tuple:
@@ -134,7 +136,8 @@ def threshold_for_case(case: Case, *, at: datetime | None = None) -> ThresholdRe
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT r.id, r.case_id, r.received_at, r.incident_date, r.reporter_id, r.reporter_role, r.hate_motivated,"
-            " p.person_id FROM cases_report r LEFT JOIN cases_party p ON p.id = r.reporter_id"
+            " p.person_id, ob.person_id FROM cases_report r LEFT JOIN cases_party p ON p.id = r.reporter_id"
+            " LEFT JOIN cases_party ob ON ob.id = r.on_behalf_of_id"
             f" WHERE r.id IN ({' UNION '.join(branches)}) ORDER BY r.received_at, r.id",
             params,
         )
@@ -176,7 +179,11 @@ def _by_or_for(report: Report, person_id: int, victim_cases: dict[int, set[int]]
     on their behalf on a case where they are the victim (a witness statement is not their complaint)."""
     if report.reporter_person_id == person_id and report.reporter_role in VICTIM_ROLES:
         return True
-    return report.reporter_role == PartyRole.REPORTER and report.case_id in victim_cases.get(person_id, ())
+    if report.reporter_role != PartyRole.REPORTER:
+        return False
+    if getattr(report, "on_behalf_person_id", None) is not None:  # whom it was for is recorded: theirs alone
+        return report.on_behalf_person_id == person_id
+    return report.case_id in victim_cases.get(person_id, ())  # not recorded (older reports): every victim on the case
 
 
 def _rule_met(rule, case, reports, people, victim_cases) -> tuple[list[Report], int | None] | None:

@@ -244,6 +244,8 @@ class Report(models.Model):
     # Null when anonymous.
     reporter = models.ForeignKey(Party, null=True, blank=True, on_delete=models.PROTECT, related_name="reports")
     reporter_role = models.CharField(max_length=20, choices=PartyRole.choices)
+    # Reporting on someone's behalf: the victim it is for (null otherwise, and on reports made before this was kept).
+    on_behalf_of = models.ForeignKey(Party, null=True, blank=True, on_delete=models.SET_NULL, related_name="reports_for_them")
     is_anonymous = models.BooleanField(default=False)
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="reports")
     # What else is happening besides the main category (noise and intimidation, say).

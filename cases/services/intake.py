@@ -221,8 +221,9 @@ def _report_create(*, data, channel, submission_key, logged_by, existing_case, s
             support_details=data.support_details,
             consent_to_share=data.consent_to_share,
         )
+    victim = None
     if data.on_behalf_of.strip():
-        person(role=PartyRole.VICTIM, full_name=data.on_behalf_of.strip())
+        victim = person(role=PartyRole.VICTIM, full_name=data.on_behalf_of.strip())
     if data.perpetrator_known == "named" and data.perpetrator_name.strip():
         person(
             role=PartyRole.PERPETRATOR,
@@ -240,6 +241,7 @@ def _report_create(*, data, channel, submission_key, logged_by, existing_case, s
         logged_by=logged_by,
         reporter=reporter,
         reporter_role=data.reporter_role,
+        on_behalf_of=victim,
         is_anonymous=data.is_anonymous,
         category=data.category,
         address=data.address,

@@ -40,8 +40,6 @@ def test_guard_a_prompt_left_open_on_a_closed_case_does_not_stop_the_next_one():
     assert ContactPrompt.objects.filter(answered_at__isnull=True, case_id=third.case_id).count() == 1
 
 
-@pytest.mark.xfail(strict=True, reason="A Report does not record whom an on-behalf report is for (needs a model change: "
-                   "Report.on_behalf_of -> Party, set by intake); threshold._by_or_for counts it for every victim on the case")
 def test_a_report_made_for_another_victim_on_a_shared_case_is_not_hers():
     """Margaret is a victim on case A and case B; Beryl is the other victim on B. Dora reports on Beryl's behalf on B.
     Margaret made two complaints: the threshold (three by one person) is not met for her case A."""
