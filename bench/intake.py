@@ -152,10 +152,10 @@ def main(argv=None) -> None:
     import time_machine
     from django.db import connection
 
-    from casereview.services.rules import threshold_rules_ensure
+    from casereview.defaults import case_review_defaults_ensure
     from cases.models import Case
 
-    threshold_rules_ensure()  # the data loader may have emptied the rules
+    case_review_defaults_ensure()  # the data loader may have emptied the rules
     anchor = marker["anchor"]
     kinds = ["new", "third"] + (["repeat"] if marker.get("register_caller") else [])
     report = {"database": name, "cases": Case.objects.count(), "anchor": anchor.isoformat(), "runs": args.runs,

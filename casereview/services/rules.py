@@ -2,13 +2,13 @@
 one Timescales row). Every change records who made it; a form posted twice, or after someone else's change, never
 saves twice or over it."""
 
-import importlib
 from datetime import datetime
 
 from django.db import connection, transaction
 
 from cases.policy import Can, users_who_can
 
+from ..defaults import RULES_LOCK  # rules are added, and the defaults ensured, under this lock
 from ..models import RuleKind, ThresholdRule, Timescales
 from .common import CaseReviewError, StaleError
 
@@ -17,19 +17,6 @@ from .common import CaseReviewError, StaleError
 ACT_CAP = 3
 MIN_REPORTS, MAX_REPORTS = 1, 20
 MIN_MONTHS, MAX_MONTHS = 1, 12
-# Rules are added under this transaction-scoped lock, so two posts of one form cannot both add the rule.
-RULES_LOCK = 0x43525255  # "CRRU"
-
-
-def threshold_rules_ensure() -> None:
-    """This council's three rules (migration 0002's defaults) when there are none at all (a truncated database)."""
-    defaults = importlib.import_module("casereview.migrations.0002_default_rules").DEFAULT_RULES
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [RULES_LOCK])
-        if not ThresholdRule.objects.exists():
-            ThresholdRule.objects.bulk_create([ThresholdRule(**rule) for rule in defaults])
-        Timescales.objects.get_or_create(pk=1)
 
 
 def _check_rule(*, kind: str, min_reports: int, window_months: int) -> None:

@@ -19,11 +19,12 @@ from cases import sla
 from cases.policy import Can, can, requires
 
 from .. import selectors_threshold as reads
+from ..defaults import case_review_defaults_ensure
 from ..forms_threshold import FlagCloseForm, RuleForm, TimescalesForm
 from ..models import ThresholdRule, Timescales
 from ..services.common import CaseReviewError
 from ..services.flags import threshold_flag_close
-from ..services.rules import threshold_rule_activate, threshold_rule_save, threshold_rules_ensure, timescales_save
+from ..services.rules import threshold_rule_activate, threshold_rule_save, timescales_save
 
 FLAGS_PER_PAGE = 25
 REPORTED_MONTHS = 12
@@ -69,7 +70,7 @@ def flag_close(request, flag_id):
 @never_cache
 @requires(Can.SEE_CASE_REVIEWS)
 def rules(request):
-    threshold_rules_ensure()
+    case_review_defaults_ensure()
     return render(request, "casereview/rules/list.html", {
         "rules": reads.rules_page(), "timescales": Timescales.current(), "can_edit": can(request.user, Can.DECIDE_CASE_REVIEWS),
     })

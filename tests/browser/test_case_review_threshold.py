@@ -9,8 +9,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from casereview.defaults import case_review_defaults_ensure
 from casereview.models import ThresholdFlag
-from casereview.services.rules import threshold_rules_ensure
 from cases.models import ContactPrompt
 
 from ..cases.factories import report_submission, submit_report
@@ -60,7 +60,7 @@ def log_phone_report(b, page, reference):
 
 def test_a_third_report_shows_the_banner_the_list_and_the_explanation_is_recorded(browser_page, officer_user, manager_user):
     b, page = browser_page, browser_page.page
-    threshold_rules_ensure()  # the live server's database is emptied between tests, migration rows included
+    case_review_defaults_ensure()  # the live server's database is emptied between tests, migration rows included
     first = online_report(60)
     online_report(20, case=first.case)  # her second report in six months: explain the Case Review at first contact
     reference = first.case.reference
@@ -108,7 +108,7 @@ def test_a_third_report_shows_the_banner_the_list_and_the_explanation_is_recorde
 
 def test_a_manager_edits_the_rules_and_timescales_and_closes_a_flag(browser_page, manager_user, officer_user):
     b, page = browser_page, browser_page.page
-    threshold_rules_ensure()
+    case_review_defaults_ensure()
     first = online_report(60)
     online_report(30, case=first.case)
     online_report(5, case=first.case)

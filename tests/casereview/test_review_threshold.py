@@ -6,8 +6,8 @@ from datetime import timedelta
 import pytest
 import time_machine
 
+from casereview.defaults import case_review_defaults_ensure
 from casereview.models import ThresholdFlag
-from casereview.services.rules import threshold_rules_ensure
 from casereview.threshold import threshold_for_case
 from cases.models import Case, CaseStatus, ContactPrompt, Party, PartyRole
 
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def _rules(db):
-    threshold_rules_ensure()
+    case_review_defaults_ensure()
 
 
 def test_a_person_reporting_on_three_cases_has_one_open_prompt():

@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 from hypothesis import given
 
+from casereview.defaults import case_review_defaults_ensure
 from casereview.intake import GUIDANCE, is_second_report_within_six_months
-from casereview.services.rules import threshold_rules_ensure
 from cases.models import Channel, Contact, ContactPrompt, Party, PartyRole, TimelineEntry
 from cases.services import contact_record, report_submit
 from notifications.models import Message
@@ -49,7 +49,7 @@ def email_for(r):
 
 @pytest.fixture(autouse=True)
 def _rules(db):
-    threshold_rules_ensure()
+    case_review_defaults_ensure()
 
 
 def test_the_second_reports_acknowledgement_explains_the_case_review_with_how_to_apply():
@@ -126,7 +126,7 @@ def test_the_prompt_is_opened_once_for_a_double_submit_and_a_third_report():
 
 @pytest.mark.django_db(transaction=True)
 def test_two_reports_at_once_open_one_prompt():
-    threshold_rules_ensure()
+    case_review_defaults_ensure()
     first = report(when=timedelta(days=40))
     barrier, errors = threading.Barrier(2), []
 

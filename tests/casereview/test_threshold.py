@@ -17,10 +17,10 @@ from dateutil.relativedelta import relativedelta
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from casereview.defaults import case_review_defaults_ensure
 from casereview.intake import threshold_flag_record
 from casereview.models import RuleKind, ThresholdFlag, ThresholdRule
 from casereview.services.flags import threshold_flag_close
-from casereview.services.rules import threshold_rules_ensure
 from casereview.threshold import qualifies, threshold_for_case, window_start
 from cases.models import Channel, Party, PartyRole, Report
 from cases.services import report_submit
@@ -190,7 +190,7 @@ def rules_replace(rules) -> None:
 
 @pytest.fixture(autouse=True)
 def _frozen():
-    threshold_rules_ensure()
+    case_review_defaults_ensure()
     with time_machine.travel(AT, tick=False):
         yield
 

@@ -13,9 +13,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from hypothesis import given
 
+from casereview.defaults import case_review_defaults_ensure
 from casereview.models import RuleKind, ThresholdFlag, ThresholdRule, Timescales
 from casereview.selectors_threshold import explained_counts
-from casereview.services.rules import threshold_rules_ensure
 from cases.models import CaseShare, Channel, ContactPrompt, Party, PartyRole, SharedPerson, ShareScope
 from cases.services import contact_record, report_submit
 
@@ -48,7 +48,7 @@ def flagged_case(person=None, *, address="14 Bell Street"):
 
 @pytest.fixture(autouse=True)
 def _rules(db):
-    threshold_rules_ensure()
+    case_review_defaults_ensure()
 
 
 @pytest.fixture
