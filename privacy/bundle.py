@@ -14,6 +14,7 @@ import zipfile
 from collections import defaultdict
 from datetime import datetime
 from pathlib import PurePosixPath
+from types import SimpleNamespace
 
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -68,6 +69,7 @@ class Redactor:
     Strings that are also the requester's own (a shared family landline, the same address) are left alone."""
 
     def __init__(self, *, subject_values: list[str], third_parties: list):
+        self.subject_values, self.third_parties = list(subject_values), list(third_parties)
         own = {v.strip().casefold() for v in subject_values if v and v.strip()}
         own_phones = {normalise_phone(v) for v in subject_values if v and normalise_phone(v)}
         own_words = {w.casefold() for v in subject_values if v for w in re.findall(r"[^\W\d_]+", v)}
@@ -251,6 +253,9 @@ def access_bundle_data(*, request: RightsRequest) -> tuple[dict, list[tuple[str,
         files.append((name, item))
     for case in cases.values():
         case["your_role"] = ", ".join(_label(Party._meta.get_field("role").choices, r) for r in sorted(case.pop("_roles")))
+    case_reviews, applicants = _case_reviews(person)
+    if applicants:  # someone who applied on their behalf is a third party in the bundle too
+        redactor = Redactor(subject_values=redactor.subject_values, third_parties=redactor.third_parties + applicants)
     data = {
         "request": {"number": request.pk, "kind": request.get_kind_display(), "received": _iso(request.received_on),
                     "due": _iso(request.due_on)},
@@ -261,8 +266,49 @@ def access_bundle_data(*, request: RightsRequest) -> tuple[dict, list[tuple[str,
             "vulnerability": person.vulnerability_note if person.is_vulnerable else "",
         },
         "cases": list(cases.values()),
+        "case_reviews": case_reviews,
     }
     return redactor.walk(data), files
+
+
+def _case_reviews(person) -> tuple[list[dict], list]:
+    """The person's ASB Case Review applications (as the victim: Application.person): what was asked, decided and
+    recommended, the letters sent, the request to look again. Someone who applied for them is a third party: their
+    details are redacted like anyone else's. (privacy and casereview are both above cases; casereview never imports
+    privacy.) Also the holders to redact: the applicants who were not the person."""
+    from casereview.models import Application
+
+    rows, applicants = [], []
+    applications = (Application.objects.filter(person=person).select_related("meeting", "escalation")
+                    .prefetch_related("recommendations__owner_agency").order_by("received_at", "id"))
+    for application in applications:
+        if not application.applicant_is_victim:
+            applicants.append(SimpleNamespace(full_name=application.applicant_name, email=application.email,
+                                              phone=application.phone, address=application.address, description=""))
+        meeting = getattr(application, "meeting", None)  # a missing one-to-one is an AttributeError: None
+        escalation = getattr(application, "escalation", None)
+        looked_again = ""
+        if escalation is not None and escalation.outcome:
+            looked_again = escalation.get_outcome_display() + (f": {escalation.outcome_summary}" if escalation.outcome_summary else "")
+        by = "You" if application.applicant_is_victim else (
+            f"Someone on your behalf ({application.get_relationship_display().lower() or 'with your agreement'})")
+        rows.append({
+            "reference": application.reference, "received": _iso(application.received_at), "how": application.get_route_display(),
+            "applied_by": by,
+            "stage": application.get_stage_display(), "where": application.location, "what_was_happening": application.description,
+            "effect": application.impact,
+            "threshold_met": {True: "Yes", False: "No"}.get(application.threshold_met, "Not decided yet"),
+            "review_held": {True: "Yes", False: "No"}.get(application.proceeds, "Not decided yet"),
+            "reasons": application.decision_reasons, "decided": _iso(application.decided_at),
+            "meeting": _iso(meeting.held_on) if meeting else "", "action_plan": meeting.action_plan if meeting else "",
+            "recommendations": [
+                {"recommendation": r.text, "by": r.owner_agency.name if r.owner_agency else "The council", "due": _iso(r.due_on),
+                 "status": r.get_status_display()} for r in application.recommendations.all()],
+            "outcome_letter": application.outcome_letter, "outcome_sent": _iso(application.outcome_sent_at),
+            "asked_to_look_again": escalation.reasons if escalation else "",
+            "result_of_looking_again": looked_again,
+        })
+    return rows, applicants
 
 
 class _Labelled(dict):

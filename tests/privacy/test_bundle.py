@@ -137,3 +137,35 @@ def test_a_request_follows_its_person_into_a_merge(world, request_for_margaret):
     data = json.loads(unzip(access_bundle_build(request=request_for_margaret))["data.json"])
     assert [c["reference"] for c in data["cases"]] == [world.case_a.reference, world.case_b.reference]
     assert "Mercer" not in json.dumps(data)
+
+
+def test_her_case_review_application_is_in_the_bundle_and_the_son_who_applied_for_her_is_redacted(world, request_for_margaret,
+                                                                                                  officer_user):
+    from casereview.models import Application, Recommendation
+    from casereview.services.common import application_reference_next
+
+    for applicant_is_victim, name, email in [(False, "Trevor Whitlock", "trevor.w@example.com"), (True, "Margaret Ellis", "")]:
+        application = Application.objects.create(
+            reference=application_reference_next(year=2026), route="online", received_at=timezone.now(),
+            applicant_is_victim=applicant_is_victim, applicant_name=name, email=email, phone="07700 900777" if email else "",
+            relationship="family" if not applicant_is_victim else "", victim_consents=True if not applicant_is_victim else None,
+            preferred_contact_method="email" if email else "phone", location="14 Bell Street",
+            description="Music every night; Trevor Whitlock has heard it too." if not applicant_is_victim else "Still going on.",
+            person=world.margaret, threshold_met=True, proceeds=True, decision_reasons="Three reports in four months.",
+        )
+    Recommendation.objects.create(application=application, text="Noise monitoring for four weeks", due_on=timezone.localdate(),
+                                  created_by=officer_user)
+    someone_else = Application.objects.create(reference="CR-2026-9999", route="phone", received_at=timezone.now(),
+                                              applicant_name="Kyle Mercer", preferred_contact_method="phone", phone="07700 900555",
+                                              location="16 Bell Street", description="About someone else entirely")
+    files = unzip(access_bundle_build(request=request_for_margaret))
+    data = json.loads(files["data.json"])
+    reviews = data["case_reviews"]
+    assert [r["applied_by"] for r in reviews] == ["Someone on your behalf (family member or friend)", "You"]
+    assert reviews[0]["reasons"] == "Three reports in four months." and reviews[1]["recommendations"][0]["recommendation"] == (
+        "Noise monitoring for four weeks")
+    text = files["data.json"].decode() + files["index.html"].decode()
+    for leak in ("Trevor", "Whitlock", "trevor.w@example.com", "07700 900777", someone_else.reference, "About someone else"):
+        assert leak not in text
+    assert reviews[0]["what_was_happening"] == f"Music every night; {REDACTED} has heard it too."
+    assert "ASB Case Review" in files["index.html"].decode()
