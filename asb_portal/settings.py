@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "accounts",
     "privacy",
     "casereview",
+    "jag",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",

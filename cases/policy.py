@@ -76,6 +76,9 @@ class Can(StrEnum):
     SEE_CASE_REVIEWS = "see_case_reviews"  # Case Review applications, their people, the threshold list
     WORK_CASE_REVIEWS = "work_case_reviews"  # the single point of contact's work: acknowledge, meeting, outcome
     DECIDE_CASE_REVIEWS = "decide_case_reviews"  # threshold decisions, the contact person, rules and timescales
+    SEE_JAG = "see_jag"  # Joint Action Group meetings: the schedule, agendas, packs (a partner: their agency's pack)
+    NOMINATE_FOR_JAG = "nominate_for_jag"  # nominate a case (one they may see), a location or a theme
+    MANAGE_JAG = "manage_jag"  # groups, members, the schedule, moving a meeting
     # Partner agencies
     READ_SHARED_CASES = "read_shared_cases"
     ANSWER_REFERRALS = "answer_referrals"
@@ -88,14 +91,14 @@ class Can(StrEnum):
 
 _CALL_CENTRE = {Can.LOG_PHONE_REPORTS, Can.SEE_CALLER_HISTORY, Can.ENTER_PHONE_SURVEYS, Can.LOG_CASE_REVIEW_APPLICATIONS}
 _OFFICER = _CALL_CENTRE | {Can.WORK_CASES, Can.SEE_PEOPLE, Can.START_PHONE_SURVEYS, Can.SHARE_CASES, Can.SEE_REGISTER,
-                           Can.MERGE_PEOPLE, Can.SEE_CASE_REVIEWS, Can.WORK_CASE_REVIEWS}
+                           Can.MERGE_PEOPLE, Can.SEE_CASE_REVIEWS, Can.WORK_CASE_REVIEWS, Can.SEE_JAG, Can.NOMINATE_FOR_JAG}
 _MANAGER = _OFFICER | {
     Can.ASSIGN_CASES, Can.MERGE_CASES, Can.MANAGE_CLOSURE_DAYS, Can.READ_DASHBOARD, Can.EXPORT_DATA,
     Can.READ_SURVEY_RESULTS, Can.MANAGE_AGENCIES, Can.READ_ACCESS_LOG, Can.MANAGE_SIGN_IN, Can.EDIT_REPEAT_RULES,
-    Can.MANAGE_PRIVACY, Can.DECIDE_CASE_REVIEWS,
+    Can.MANAGE_PRIVACY, Can.DECIDE_CASE_REVIEWS, Can.MANAGE_JAG,
 }
 _PARTNER_USER = {Can.READ_SHARED_CASES, Can.ANSWER_REFERRALS, Can.ADD_PARTNER_NOTES, Can.READ_RECOMMENDATIONS,
-                 Can.UPDATE_RECOMMENDATIONS}
+                 Can.UPDATE_RECOMMENDATIONS, Can.SEE_JAG, Can.NOMINATE_FOR_JAG}
 _PARTNER_LEAD = _PARTNER_USER | {Can.MANAGE_AGENCY_USERS, Can.READ_AGENCY_ACCESS_LOG}
 
 ROLE_CAPABILITIES: dict[str, frozenset[Can]] = {
@@ -353,7 +356,9 @@ def users_who_can(capability: Can) -> QuerySet:
     council = in_groups(COUNCIL_ROLES) | Q(is_superuser=True)
     users = User.objects.filter(holds, is_active=True).exclude(council & in_groups(PARTNER_ROLES))
     if PARTNER_ROLES & set(roles):
-        users = users.filter(Exists(AgencyMember.objects.filter(user_id=OuterRef("pk"), agency__is_active=True)))
+        # A partner role counts only with an active agency (a capability both council and partners hold, such as
+        # nominating for JAG, still counts for council staff, who have no agency).
+        users = users.filter(~in_groups(PARTNER_ROLES) | Exists(AgencyMember.objects.filter(user_id=OuterRef("pk"), agency__is_active=True)))
     return users
 
 

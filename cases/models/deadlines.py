@@ -66,6 +66,8 @@ class DeadlineKind(models.TextChoices):
     CASE_REVIEW_ESCALATION = "cr_escalation", "Case Review: decide the request to look again"
     # A review's recommendation, owned by an agency (its partner leads are reminded) or the council.
     CASE_REVIEW_RECOMMENDATION = "cr_recommendation", "Case Review: recommendation due"
+    # A Joint Action Group action (jag/), owned by an agency and a person.
+    JAG_ACTION = "jag_action", "JAG action due"
 
 
 # The service standard's obligations to the people on a case: what the SLA figures and the case pages count.
