@@ -1,0 +1,111 @@
+"""The JAG's figures, counted from stored rows (never typed in), per calendar month (London):
+
+- meetings held, against the promise of one a month for each group;
+- actions completed on time (done on or before their due day) of those due that month (dropped ones, taken off with a
+  reason, are not counted as due);
+- items closed at the month's held meetings;
+- cases tabled at the month's held meetings that were later closed as resolved (closed on or after the meeting's day
+  with cases.ClosureReason.RESOLVED), each case once a month.
+
+Any range of months takes four queries, however many months and rows there are. A CSV of them, safe to open in a
+spreadsheet.
+"""
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Count, F, Q
+from django.db.models.functions import TruncDate, TruncMonth
+
+from cases import sla
+from cases.models import ClosureReason
+
+from .models import ActionStatus, AgendaItem, ItemKind, ItemOutcome, JagAction, JagGroup, Meeting, MeetingStatus
+
+CSV_HEADER = ["month", "meetings_promised", "meetings_held", "actions_due", "actions_done_on_time", "items_closed",
+              "cases_tabled_later_resolved"]
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass
+class MonthFigures:
+    month: date  # the first of the month
+    promised: int = 0
+    held: int = 0
+    actions_due: int = 0
+    actions_on_time: int = 0
+    items_closed: int = 0
+    cases_resolved: int = 0
+
+    @property
+    def label(self) -> str:
+        return f"{self.month:%B %Y}"
+
+
+def _next_month(month: date) -> date:
+    return date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+
+
+def _months(start: date, end: date) -> list[date]:
+    month, last, out = start.replace(day=1), end.replace(day=1), []
+    while month <= last:
+        out.append(month)
+        month = _next_month(month)
+    return out
+
+
+def _by_month(queryset, column: str, **counts) -> dict[date, dict]:
+    rows = queryset.annotate(_month=TruncMonth(column)).values("_month").annotate(**counts).order_by("_month")
+    return {row.pop("_month"): row for row in rows}
+
+
+def monthly_figures(*, start: date, end: date, group: JagGroup | None = None) -> list[MonthFigures]:
+    """The figures for every month from `start`'s to `end`'s, oldest first (four queries); one group or all."""
+    months = _months(start, end)
+    if not months:
+        return []
+    first, after = months[0], _next_month(months[-1])
+    meetings = Meeting.objects.all()
+    actions = JagAction.objects.all()
+    items = AgendaItem.objects.filter(removed_at__isnull=True)
+    if group is not None:
+        promised_per_month = 1
+        meetings, actions, items = meetings.filter(group=group), actions.filter(meeting__group=group), items.filter(meeting__group=group)
+    else:
+        promised_per_month = JagGroup.objects.filter(is_active=True).count()
+    held = _by_month(meetings.filter(status=MeetingStatus.HELD, held_on__gte=first, held_on__lt=after), "held_on",
+                     n=Count("group_id", distinct=True))
+    due = _by_month(
+        actions.filter(due_on__gte=first, due_on__lt=after).exclude(status=ActionStatus.DROPPED)
+        .annotate(_done_on=TruncDate("completed_at", tzinfo=sla.LONDON)), "due_on",
+        n=Count("id"), on_time=Count("id", filter=Q(status=ActionStatus.DONE, _done_on__lte=F("due_on"))))
+    resolved = Q(kind=ItemKind.CASE, case__closure_reason=ClosureReason.RESOLVED, case__closed_at__isnull=False,
+                 _case_closed_on__gte=F("meeting__held_on"))
+    tabled = _by_month(
+        items.filter(meeting__status=MeetingStatus.HELD, meeting__held_on__gte=first, meeting__held_on__lt=after)
+        .annotate(_case_closed_on=TruncDate("case__closed_at", tzinfo=sla.LONDON)), "meeting__held_on",
+        closed=Count("id", filter=Q(outcome=ItemOutcome.CLOSE)), resolved=Count("case_id", distinct=True, filter=resolved))
+    return [
+        MonthFigures(month=m, promised=promised_per_month, held=held.get(m, {}).get("n", 0),
+                     actions_due=due.get(m, {}).get("n", 0), actions_on_time=due.get(m, {}).get("on_time", 0),
+                     items_closed=tabled.get(m, {}).get("closed", 0), cases_resolved=tabled.get(m, {}).get("resolved", 0))
+        for m in months
+    ]
+
+
+def csv_safe(value) -> str:
+    """A cell a spreadsheet will not run as a formula (OWASP CSV injection): text starting = + - @ gets a quote."""
+    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    return "'" + text if isinstance(value, str) and text.startswith(FORMULA_STARTS) else text
+
+
+def figures_csv(figures: list[MonthFigures], *, group_name: str = "") -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["group", *CSV_HEADER] if group_name else CSV_HEADER)
+    for f in figures:
+        row = [f"{f.month:%Y-%m}", f.promised, f.held, f.actions_due, f.actions_on_time, f.items_closed, f.cases_resolved]
+        writer.writerow([csv_safe(v) for v in ([group_name, *row] if group_name else row)])
+    return out.getvalue()

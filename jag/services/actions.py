@@ -1,0 +1,144 @@
+"""Actions between meetings: each agreed on an item, owned by a partner agency's user (or a council officer) with a
+due date. Each open action is a cases.Deadline of kind JAG_ACTION due at the end of its due day (London), so the one
+sweep reminds the owner and the owning agency's partner leads before it is due and alerts them and managers once it
+is overdue, each exactly once. Done or dropped (with a reason) meets it; reopened, it is owed again."""
+
+from datetime import date
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from cases import sla
+from cases.models import DeadlineKind, PartnerAgency
+from cases.policy import Can, agency_of, can, is_partner
+from cases.services.deadlines import obligation_meet, obligation_open
+
+from ..models import ActionStatus, AgendaItem, JagAction
+from .meeting import JagError, StaleError, co_chair_require, meeting_lock
+
+KIND = DeadlineKind.JAG_ACTION
+CLOSED_STATUSES = (ActionStatus.DONE, ActionStatus.DROPPED)
+DUE_SOON_DAYS = 7
+
+
+def _deadline_open(action: JagAction):
+    meeting = action.meeting
+    return obligation_open(
+        kind=KIND, subject=action.subject, title=f"JAG action due: {meeting.group.name}, meeting of {meeting.held_on:%-d %B %Y}",
+        path=f"/jag/actions/{action.pk}/", starts_at=timezone.now(), due_at=sla.end_of_day(action.due_on),
+        owner=action.owner, agency=action.owner_agency,
+    )
+
+
+def _is_council_staff(user) -> bool:
+    return not is_partner(user) and can(user, Can.SEE_JAG)
+
+
+def _owner_check(*, owner, owner_agency: PartnerAgency | None) -> None:
+    if owner is None or not owner.is_active:
+        raise JagError("Choose who owns the action")
+    if owner_agency is None:
+        if not _is_council_staff(owner):
+            raise JagError("Choose someone from the council, or the agency they work for")
+        return
+    if not owner_agency.is_active:
+        raise JagError("Choose an agency that is still a partner, or the council")
+    agency = agency_of(owner) if is_partner(owner) else None
+    if agency is None or agency.pk != owner_agency.pk:
+        raise JagError(f"Choose someone from {owner_agency.name}")
+
+
+@transaction.atomic
+def action_add(*, item: AgendaItem, text: str, owner_agency: PartnerAgency | None, owner, due_on: date, actor) -> JagAction:
+    """Agree an action on an item in the meeting (a co-chair records it): its owner is a member of `owner_agency` (or
+    council staff when None), it is due in the future, and its deadline opens."""
+    meeting = meeting_lock(meeting=item.meeting)
+    co_chair_require(meeting=meeting, actor=actor)
+    if meeting.opened_at is None:
+        raise JagError("Actions are agreed in the meeting")
+    locked = AgendaItem.objects.select_for_update().get(pk=item.pk)
+    if locked.removed_at is not None:
+        raise JagError("This item was taken off the agenda")
+    if not (text or "").strip():
+        raise JagError("Enter the action")
+    _owner_check(owner=owner, owner_agency=owner_agency)
+    if due_on <= timezone.localdate():
+        raise JagError("The due date must be in the future")
+    now = timezone.now()
+    action = JagAction.objects.create(meeting=meeting, item=locked, text=text.strip(), owner_agency=owner_agency, owner=owner,
+                                      due_on=due_on, created_by=actor, created_at=now)
+    _deadline_open(action)
+    return action
+
+
+def action_may_update(action: JagAction, user) -> bool:
+    """The owner, a user of the owning agency, or council staff (the council's own actions: council staff only)."""
+    if user is None or not user.is_authenticated or not can(user, Can.SEE_JAG):
+        return False
+    if action.owner_id == user.pk:
+        return True
+    if is_partner(user):
+        agency = agency_of(user)
+        return agency is not None and action.owner_agency_id == agency.pk
+    return True
+
+
+@transaction.atomic
+def action_update(*, action: JagAction, status: str, progress: str, actor, version: int | None) -> JagAction:
+    """Report progress or change the status. Done or dropped meets the deadline (dropped needs a reason in
+    `progress`); reopening owes it again (overdue at once if its due day has passed)."""
+    locked = JagAction.objects.select_for_update(of=("self",)).select_related("meeting__group", "owner", "owner_agency").get(pk=action.pk)
+    if not action_may_update(locked, actor):
+        raise JagError("You cannot change this action")
+    if version is None or locked.version != version:
+        raise StaleError("Someone else has changed this action since you opened the page. Check it and try again")
+    if status not in ActionStatus.values:
+        raise JagError("Choose the status")
+    progress = (progress or "").strip()
+    if status == ActionStatus.DROPPED and not progress:
+        raise JagError("Say why the action was dropped")
+    if status == locked.status and progress == locked.progress:
+        return locked
+    now = timezone.now()
+    was_closed = locked.status in CLOSED_STATUSES
+    locked.status, locked.progress, locked.updated_by, locked.updated_at = status, progress, actor, now
+    if status in CLOSED_STATUSES:
+        locked.completed_at = locked.completed_at if was_closed else now
+    else:
+        locked.completed_at = None
+    locked.version += 1
+    locked.save(update_fields=["status", "progress", "updated_by", "updated_at", "completed_at", "version"])
+    if status in CLOSED_STATUSES:
+        obligation_meet(kind=KIND, subject=locked.subject, at=now)
+    else:
+        _deadline_open(locked)
+    return locked
+
+
+def action_status_words(action: JagAction, today: date) -> tuple[str, str]:
+    """What to show on the action's GOV.UK tag, and the tag's colour (govuk-tag--<colour>)."""
+    if action.status == ActionStatus.DONE:
+        return "Done", "green"
+    if action.status == ActionStatus.DROPPED:
+        return "Dropped", "grey"
+    if action.due_on < today:
+        return "Overdue", "red"
+    if (action.due_on - today).days <= DUE_SOON_DAYS:
+        return "Due soon", "yellow"
+    return "On track", "blue"
+
+
+def actions_for_home(user, *, limit: int = 10) -> list[JagAction]:
+    """The user's own open actions and, for a partner lead, their agency's, soonest due first (one query, plus the
+    agency look-up once per request)."""
+    if user is None or not user.is_authenticated or not can(user, Can.SEE_JAG):
+        return []
+    mine = Q(owner_id=user.pk)
+    if is_partner(user) and can(user, Can.MANAGE_AGENCY_USERS):
+        agency = agency_of(user)
+        if agency is not None:
+            mine |= Q(owner_agency_id=agency.pk)
+    return list(JagAction.objects.filter(mine, status=ActionStatus.OPEN)
+                .select_related("meeting__group", "owner", "owner_agency").order_by("due_on", "id")[:limit])
+

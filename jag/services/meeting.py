@@ -1,0 +1,134 @@
+"""In the meeting: attendance and the confidentiality statement at the start, each item's notes, decisions and
+outcome, and closing the meeting (every item still on the agenda needs an outcome). Only a co-chair runs it."""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from cases.models import PartnerAgency
+
+from ..models import AgendaItem, Attendance, AttendanceStatus, ItemOutcome, JagMember, Meeting, MeetingStatus
+from .schedule import JagError, StaleError, is_co_chair
+
+__all__ = ["AttendanceEntry", "JagError", "StaleError", "co_chair_require", "item_record", "meeting_close", "meeting_lock",
+           "meeting_open", "meeting_touch"]
+
+
+@dataclass(frozen=True)
+class AttendanceEntry:
+    """One line of the attendance: a member (`member`), or a guest (no member: `name` and `agency`)."""
+
+    status: str
+    acknowledged: bool = False
+    member: JagMember | None = None
+    name: str = ""
+    agency: PartnerAgency | None = None
+
+
+def co_chair_require(*, meeting: Meeting, actor) -> None:
+    """Refuse anyone but an active co-chair of the meeting's group (the view answers 404 before it gets here)."""
+    if not is_co_chair(group=meeting.group, user=actor):
+        raise JagError("Only a co-chair of this group can do that")
+
+
+def meeting_lock(*, meeting: Meeting, version: int | None = None) -> Meeting:
+    """The meeting's row, locked for this transaction; StaleError when `version` is given and out of date."""
+    locked = Meeting.objects.select_for_update(of=("self",)).select_related("group").get(pk=meeting.pk)
+    if version is not None and locked.version != version:
+        raise StaleError("Someone else has changed this meeting since you opened the page. Check it and try again")
+    return locked
+
+
+def meeting_touch(meeting: Meeting, *fields: str) -> None:
+    """Save the changed fields and bump the version."""
+    meeting.version += 1
+    meeting.save(update_fields=["version", *fields])
+
+
+def _in_progress(meeting: Meeting) -> None:
+    if meeting.opened_at is None or meeting.closed_at is not None:
+        raise JagError("The meeting is not in progress")
+
+
+@transaction.atomic
+def meeting_open(*, meeting: Meeting, attendance: list[AttendanceEntry], actor, version: int | None) -> Meeting:
+    """Start the meeting: record who is present (each having acknowledged the confidentiality statement: refused
+    otherwise), who sent apologies and, for every active member not listed, absent; guests by name and agency."""
+    if version is None:
+        raise StaleError("Someone else has changed this meeting since you opened the page. Check it and try again")
+    locked = meeting_lock(meeting=meeting, version=version)
+    co_chair_require(meeting=locked, actor=actor)
+    if locked.status != MeetingStatus.SCHEDULED or locked.opened_at is not None:
+        raise JagError("This meeting has already been opened, held or cancelled")
+    if timezone.localdate() < locked.held_on:
+        raise JagError("The meeting can be opened on the day it is held")
+    members = {m.pk: m for m in JagMember.objects.select_related("user").filter(group_id=locked.group_id)}
+    seen: set[int] = set()
+    rows = []
+    now = timezone.now()
+    for entry in attendance:
+        if entry.status not in AttendanceStatus.values:
+            raise JagError("Choose present, apologies or absent for everyone")
+        if entry.status == AttendanceStatus.PRESENT and not entry.acknowledged:
+            raise JagError("Everyone present must acknowledge the confidentiality statement")
+        if entry.member is not None:
+            member = members.get(entry.member.pk)
+            if member is None:
+                raise JagError("Choose members of this group")
+            if member.pk in seen:
+                raise JagError("Each member is recorded once")
+            seen.add(member.pk)
+            name, agency = member.user.get_full_name() or member.user.get_username(), member.agency
+        else:
+            name, agency = entry.name.strip(), entry.agency
+            if not name:
+                raise JagError("Enter each guest's name")
+            if len(name) > 200:
+                raise JagError("A guest's name must be 200 characters or fewer")
+        rows.append(Attendance(meeting=locked, member=entry.member, name=name[:200], agency=agency, status=entry.status,
+                               confidentiality_acknowledged=entry.status == AttendanceStatus.PRESENT,
+                               recorded_by=actor, recorded_at=now))
+    if not any(r.status == AttendanceStatus.PRESENT for r in rows):
+        raise JagError("Record who is present")
+    for member in members.values():
+        if member.is_active and member.pk not in seen:
+            rows.append(Attendance(meeting=locked, member=member, name=(member.user.get_full_name() or member.user.get_username())[:200],
+                                   agency=member.agency, status=AttendanceStatus.ABSENT, recorded_by=actor, recorded_at=now))
+    Attendance.objects.bulk_create(rows)
+    locked.opened_at = now
+    meeting_touch(locked, "opened_at")
+    return locked
+
+
+@transaction.atomic
+def item_record(*, item: AgendaItem, notes: str, decisions: str, outcome: str, actor) -> AgendaItem:
+    """Record what was said and decided on an item, and its outcome (keep, close, escalate; blank: not yet)."""
+    locked = AgendaItem.objects.select_for_update().get(pk=item.pk)
+    meeting = meeting_lock(meeting=locked.meeting)
+    co_chair_require(meeting=meeting, actor=actor)
+    _in_progress(meeting)
+    if locked.removed_at is not None:
+        raise JagError("This item was taken off the agenda")
+    if outcome and outcome not in ItemOutcome.values:
+        raise JagError("Choose the outcome")
+    locked.notes, locked.decisions, locked.outcome = (notes or "").strip(), (decisions or "").strip(), outcome or ""
+    locked.save(update_fields=["notes", "decisions", "outcome"])
+    meeting_touch(meeting)
+    return locked
+
+
+@transaction.atomic
+def meeting_close(*, meeting: Meeting, actor, version: int | None) -> Meeting:
+    """End the meeting: every item still on the agenda has an outcome; the meeting is held."""
+    if version is None:
+        raise StaleError("Someone else has changed this meeting since you opened the page. Check it and try again")
+    locked = meeting_lock(meeting=meeting, version=version)
+    co_chair_require(meeting=locked, actor=actor)
+    _in_progress(locked)
+    if AgendaItem.objects.filter(meeting=locked, removed_at__isnull=True, outcome="").exists():
+        raise JagError("Record an outcome for every item on the agenda")
+    locked.closed_at = timezone.now()
+    locked.status = MeetingStatus.HELD
+    meeting_touch(locked, "closed_at", "status")
+    return locked
