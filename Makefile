@@ -7,7 +7,7 @@ PIP := .venv/bin/pip
 # The web app's port: the banner prints it and honcho gives it to the web process (honcho's own default is 5000).
 PORT ?= 8000
 
-.PHONY: run test setup venv assets services database migrate demo lint bench clean collectstatic prod-check
+.PHONY: run test setup venv pdflibs assets services database migrate demo lint bench clean collectstatic prod-check
 
 run: setup demo
 	@PORT=$(PORT) $(PY) scripts/banner.py
@@ -16,7 +16,7 @@ run: setup demo
 test: setup chromium
 	.venv/bin/pytest $(PYTEST_ARGS)
 
-setup: venv assets services database migrate
+setup: venv pdflibs assets services database migrate
 
 venv: .venv/.installed
 .venv/.installed: requirements.txt
@@ -31,6 +31,9 @@ static/css/app.css: node_modules/.installed $(shell find frontend -type f 2>/dev
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
+
+pdflibs:
+	@bash scripts/ensure_pdf_libs.sh
 
 services: venv
 	@$(PY) scripts/check_services.py

@@ -27,6 +27,7 @@ urlpatterns = [
     path("staff/", include("cases.urls")),
     path("partners/", include("partners.urls")),
     path("dashboard/", include("dashboard.urls")),
+    path("jag/", include("jag.urls")),
     path("privacy/", views.privacy, name="privacy"),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("healthz", views.healthz, name="healthz"),

@@ -279,3 +279,23 @@ class MinutesAmendment(models.Model):
 
     def __str__(self):
         return f"{self.meeting} amended {self.changed_at:%Y-%m-%d}"
+
+
+class JagEvent(models.Model):
+    """The meeting's history: every service that changes a meeting, its agenda, its actions or its minutes writes one
+    row in the same transaction (what happened in words, who, when), as the Case Review's history does."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=40)  # "meeting.moved", "nomination.made", "item.removed", "action.updated"…
+    words = models.CharField(max_length=500)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+    item = models.ForeignKey(AgendaItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="events")
+    action = models.ForeignKey(JagAction, null=True, blank=True, on_delete=models.SET_NULL, related_name="events")
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["meeting", "at"], name="jag_event_meeting_at_idx")]
+
+    def __str__(self):
+        return f"{self.meeting}: {self.kind}"

@@ -15,6 +15,7 @@ from cases.policy import Can, agency_of, can, is_partner
 from cases.services.deadlines import obligation_meet, obligation_open
 
 from ..models import ActionStatus, AgendaItem, JagAction
+from .history import event_record
 from .meeting import JagError, StaleError, co_chair_require, meeting_lock
 
 KIND = DeadlineKind.JAG_ACTION
@@ -69,6 +70,9 @@ def action_add(*, item: AgendaItem, text: str, owner_agency: PartnerAgency | Non
     action = JagAction.objects.create(meeting=meeting, item=locked, text=text.strip(), owner_agency=owner_agency, owner=owner,
                                       due_on=due_on, created_by=actor, created_at=now)
     _deadline_open(action)
+    who = action.owner_agency.name if action.owner_agency_id else "the council"
+    event_record(meeting=meeting, kind="action.added", actor=actor, at=now, item=locked, action=action,
+                 words=f"Action for {who} on item {locked.position}, due {due_on:%-d %B %Y}")
     return action
 
 
@@ -113,6 +117,9 @@ def action_update(*, action: JagAction, status: str, progress: str, actor, versi
         obligation_meet(kind=KIND, subject=locked.subject, at=now)
     else:
         _deadline_open(locked)
+    event_record(meeting=locked.meeting, kind="action.updated", actor=actor, at=now, action=locked,
+                 words=f"Action {ActionStatus(status).label.lower()}" if status != ActionStatus.OPEN or was_closed
+                 else "Progress reported on an action")
     return locked
 
 

@@ -18,6 +18,7 @@ from cases import sla
 from cases.models import OPEN_STATUSES, Case, Deadline, DeadlineKind, Place, RiskLevel
 
 from ..models import ActionStatus, AgendaItem, ItemKind, ItemOutcome, ItemSource, Meeting, MeetingStatus
+from .history import event_record
 from .nominations import subject_clean
 from .schedule import JagError, StaleError, co_chair_or_404, reason_clean
 
@@ -132,6 +133,8 @@ def agenda_build(*, meeting: Meeting, at: datetime | None = None) -> list[Agenda
 
     if new:
         AgendaItem.objects.bulk_create(new)
+        event_record(meeting=meeting, kind="agenda.built", at=at,
+                     words=f"The agenda was built: {len(new)} item{'s' if len(new) != 1 else ''} added")
     return sorted([i for i in existing if i.removed_at is None] + new, key=lambda i: (i.position, i.pk))
 
 
@@ -150,8 +153,11 @@ def agenda_item_add(*, meeting: Meeting, kind: str, case: Case | None = None, pl
     if already.exists():
         raise JagError("That is already on the agenda")
     position = (meeting.items.aggregate(last=Max("position"))["last"] or 0) + 1
-    return AgendaItem.objects.create(meeting=meeting, position=position, kind=kind, case=case, place=place, theme=theme,
+    item = AgendaItem.objects.create(meeting=meeting, position=position, kind=kind, case=case, place=place, theme=theme,
                                      source=ItemSource.ADDED, why=_why(f"Added by a co-chair: {reason}"), added_by=actor)
+    event_record(meeting=meeting, kind="item.added", actor=actor, item=item,
+                 words=f"Item {position} ({ItemKind(kind).label.lower()}) added: {reason}")
+    return item
 
 
 @transaction.atomic
@@ -171,6 +177,8 @@ def agenda_item_remove(*, item: AgendaItem, reason: str, actor) -> AgendaItem:
     locked.removed_by = actor
     locked.removed_reason = reason
     locked.save(update_fields=["removed_at", "removed_by", "removed_reason"])
+    event_record(meeting=meeting, kind="item.removed", actor=actor, item=locked,
+                 words=f"Item {locked.position} ({ItemKind(locked.kind).label.lower()}) removed: {reason}")
     return locked
 
 
@@ -192,4 +200,5 @@ def agenda_reorder(*, meeting: Meeting, item_ids: list[int], actor) -> list[Agen
         items[pk].position = position
         ordered.append(items[pk])
     AgendaItem.objects.bulk_update(ordered, ["position"])
+    event_record(meeting=meeting, kind="agenda.reordered", actor=actor, words="The agenda was put in a new order")
     return ordered

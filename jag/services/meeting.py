@@ -9,6 +9,7 @@ from django.utils import timezone
 from cases.models import PartnerAgency
 
 from ..models import AgendaItem, Attendance, AttendanceStatus, ItemOutcome, JagMember, Meeting, MeetingStatus
+from .history import event_record
 from .schedule import JagError, StaleError, is_co_chair
 
 __all__ = ["AttendanceEntry", "JagError", "StaleError", "co_chair_require", "item_record", "meeting_close", "meeting_lock",
@@ -98,6 +99,9 @@ def meeting_open(*, meeting: Meeting, attendance: list[AttendanceEntry], actor, 
     Attendance.objects.bulk_create(rows)
     locked.opened_at = now
     meeting_touch(locked, "opened_at")
+    present = sum(1 for r in rows if r.status == AttendanceStatus.PRESENT)
+    event_record(meeting=locked, kind="meeting.opened", actor=actor, at=now,
+                 words=f"The meeting opened: {present} present, each acknowledging the confidentiality statement")
     return locked
 
 
@@ -115,6 +119,9 @@ def item_record(*, item: AgendaItem, notes: str, decisions: str, outcome: str, a
     locked.notes, locked.decisions, locked.outcome = (notes or "").strip(), (decisions or "").strip(), outcome or ""
     locked.save(update_fields=["notes", "decisions", "outcome"])
     meeting_touch(meeting)
+    outcome_words = f": {ItemOutcome(outcome).label.lower()}" if outcome else ""
+    event_record(meeting=meeting, kind="item.recorded", actor=actor, item=locked,
+                 words=f"Item {locked.position} recorded{outcome_words}")
     return locked
 
 
@@ -131,4 +138,5 @@ def meeting_close(*, meeting: Meeting, actor, version: int | None) -> Meeting:
     locked.closed_at = timezone.now()
     locked.status = MeetingStatus.HELD
     meeting_touch(locked, "closed_at", "status")
+    event_record(meeting=locked, kind="meeting.closed", actor=actor, at=locked.closed_at, words="The meeting closed")
     return locked

@@ -22,6 +22,7 @@ from ..models import (
     MeetingStatus,
     MinutesAmendment,
 )
+from .history import event_record
 from .meeting import JagError, meeting_lock, meeting_touch
 from .schedule import is_co_chair, reason_clean
 
@@ -105,6 +106,8 @@ def minutes_circulate(*, meeting: Meeting, actor) -> Meeting:
     locked.minutes = locked.minutes or minutes_generate(locked)
     locked.minutes_circulated_at = timezone.now()
     meeting_touch(locked, "minutes", "minutes_circulated_at")
+    event_record(meeting=locked, kind="minutes.circulated", actor=actor, at=locked.minutes_circulated_at,
+                 words="The minutes were circulated")
     return locked
 
 
@@ -127,6 +130,8 @@ def minutes_approve(*, meeting: Meeting, approved_at_meeting: Meeting, actor) ->
     locked.minutes_approved_at = timezone.now()
     locked.minutes_approved_by = actor
     meeting_touch(locked, "minutes_approved_at", "minutes_approved_by")
+    event_record(meeting=locked, kind="minutes.approved", actor=actor, at=locked.minutes_approved_at,
+                 words=f"The minutes were approved at the meeting of {at.held_on:%-d %B %Y} and locked")
     return locked
 
 
@@ -147,6 +152,9 @@ def minutes_amend(*, meeting: Meeting, text: str, reason: str, actor) -> Meeting
         reason = reason_clean(reason, missing="Say why the approved minutes are being changed")
         MinutesAmendment.objects.create(meeting=locked, changed_by=actor, changed_at=timezone.now(), reason=reason,
                                         before=locked.minutes, after=text)
+        event_record(meeting=locked, kind="minutes.amended", actor=actor, words=f"The approved minutes were amended: {reason}")
+    else:
+        event_record(meeting=locked, kind="minutes.edited", actor=actor, words="The draft minutes were edited")
     locked.minutes = text
     meeting_touch(locked, "minutes")
     return locked

@@ -12,6 +12,7 @@ from cases.models import Case, Place
 from cases.policy import Can, agency_of, can, cases_visible_to, is_partner
 
 from ..models import ItemKind, Meeting, MeetingStatus, Nomination
+from .history import event_record
 from .schedule import JagError, co_chair_or_404, nominations_close_at, reason_clean
 
 THEME_MAX = 200
@@ -77,11 +78,14 @@ def nomination_make(*, meeting: Meeting, kind: str, case: Case | None = None, pl
     urgent = at > nominations_close_at(meeting)
     try:
         with transaction.atomic():
-            return Nomination.objects.create(
+            nomination = Nomination.objects.create(
                 meeting=meeting, kind=kind, case=case, place=place, theme=theme, reason=reason, nominated_by=actor,
                 agency=agency_of(actor) if is_partner(actor) else None, created_at=at, is_urgent=urgent,
                 accepted=None if urgent else True,
             )
+            event_record(meeting=meeting, kind="nomination.made", actor=actor, at=at,
+                         words=f"{ItemKind(kind).label} nominated{' after the cut-off (urgent)' if urgent else ''}")
+            return nomination
     except IntegrityError:
         # Two clicks at once: the unique constraint let one through; return it.
         existing = _same(meeting, case, place, theme, actor)
@@ -109,4 +113,6 @@ def nomination_decide(*, nomination: Nomination, accept: bool, reason: str, acto
     locked.decided_at = timezone.now()
     locked.decision_reason = reason
     locked.save(update_fields=["accepted", "decided_by", "decided_at", "decision_reason"])
+    event_record(meeting=locked.meeting, kind="nomination.decided", actor=actor,
+                 words=f"Urgent nomination {'accepted' if accept else 'declined'}: {reason}")
     return locked

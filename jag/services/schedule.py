@@ -131,6 +131,9 @@ def meeting_move(*, meeting: Meeting, held_on: date, reason: str, actor, version
     locked.moved_at = timezone.now()
     locked.version += 1
     locked.save(update_fields=["held_on", "moved_reason", "moved_by", "moved_at", "version"])
+    from .history import event_record
+    event_record(meeting=locked, kind="meeting.moved", actor=actor,
+                 words=f"Moved to {held_on:%-d %B %Y}: {reason}")
     return locked
 
 

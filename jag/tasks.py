@@ -1,0 +1,1 @@
+"""JAG's beat jobs (placeholders until the papers work lands)."""
