@@ -20,12 +20,32 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, time
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from cases.models import Case, CaseStatus, PartnerAgency, Party, PartyRole, RiskLevel, ShareScope
-from cases.policy import Can, agency_of, agreements_in_force, can, is_partner, live_shares, parties_shared_with
+from cases.policy import (
+    Can,
+    agency_of,
+    agreements_in_force,
+    can,
+    is_partner,
+    live_shares,
+    object_or_404,
+    parties_shared_with,
+)
 
-from .models import ActionStatus, AgendaItem, ItemKind, ItemOutcome, ItemSource, JagAction, Meeting, MeetingStatus
+from .models import (
+    ActionStatus,
+    AgendaItem,
+    ItemKind,
+    ItemOutcome,
+    ItemSource,
+    JagAction,
+    JagGroup,
+    JagMember,
+    Meeting,
+    MeetingStatus,
+)
 
 NOT_SHARED_LABEL = "A case not shared with your agency"
 LIMITED_LABEL = "Reference only (locked down)"
@@ -237,3 +257,51 @@ def _summary(case: Case, people: dict[int, list[PackPerson]]) -> PackCaseSummary
         location_description=case.location_description, risk_label=RiskLevel(case.risk_level).label,
         hate_motivated=case.hate_motivated, people=people.get(case.pk, []),
     )
+
+
+# --- Which groups, meetings, items and actions a user may open (the pages start here) ---------------------------------
+
+def groups_visible_to(user) -> QuerySet[JagGroup]:
+    """Council staff who see JAG business: every group. A partner user: the groups their active agency sits on (an
+    active member from that agency). Anyone else: none."""
+    if not can(user, Can.SEE_JAG):
+        return JagGroup.objects.none()
+    if is_partner(user):
+        agency = agency_of(user)
+        if agency is None:
+            return JagGroup.objects.none()
+        return JagGroup.objects.filter(Exists(JagMember.objects.filter(group_id=OuterRef("pk"), agency_id=agency.pk,
+                                                                       is_active=True)))
+    return JagGroup.objects.all()
+
+
+def meetings_visible_to(user) -> QuerySet[Meeting]:
+    return Meeting.objects.filter(group__in=groups_visible_to(user))
+
+
+def meeting_or_404(user, meeting_id: int) -> Meeting:
+    """A meeting of a group the user may see, or 404 (as if it did not exist)."""
+    return object_or_404(meetings_visible_to(user).select_related("group"), pk=meeting_id)
+
+
+def item_or_404(user, item_id: int) -> AgendaItem:
+    """An agenda item of a meeting the user may see, or 404. Pages that change it also need a co-chair
+    (`co_chair_or_404`); what a partner may read of it comes from `pack_for`, never from the item itself."""
+    return object_or_404(AgendaItem.objects.filter(meeting__in=meetings_visible_to(user))
+                         .select_related("meeting__group", "case", "place"), pk=item_id)
+
+
+def actions_visible_to(user) -> QuerySet[JagAction]:
+    """Council staff who see JAG business: every action. A partner user: their own active agency's actions only
+    (not the council's, not another agency's). Anyone else: none."""
+    if not can(user, Can.SEE_JAG):
+        return JagAction.objects.none()
+    if is_partner(user):
+        agency = agency_of(user)
+        return JagAction.objects.filter(owner_agency_id=agency.pk) if agency is not None else JagAction.objects.none()
+    return JagAction.objects.all()
+
+
+def action_or_404(user, action_id: int) -> JagAction:
+    return object_or_404(actions_visible_to(user).select_related("meeting__group", "item", "owner", "owner_agency"),
+                         pk=action_id)
