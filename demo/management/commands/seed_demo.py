@@ -37,6 +37,7 @@ from cases.roles import GROUP_NAMES, Role
 
 from ._demo_casereview import STORIES as CASE_REVIEW_STORIES
 from ._demo_casereview import casereview_ensure
+from ._demo_jag import jag_ensure
 from ._demo_partners import PARTNER_USERS, SHARED_STORY, agreements_ensure, partner_members_ensure, story_share_ensure
 from ._demo_register import STORIES as REGISTER_STORIES
 from ._demo_register import register_ensure
@@ -457,6 +458,11 @@ class Command(BaseCommand):
                                          submission_key=submission_key)
         except Exception as exc:
             raise CommandError(f"Demo Case Review work failed and was rolled back: {exc}") from exc
+        try:
+            # Issue 14: the JAG's last two meetings (minutes, actions done and one overdue) and the next one's nominations.
+            created += jag_ensure(users=users, now=now, submission_key=submission_key)
+        except Exception as exc:
+            raise CommandError(f"Demo JAG business failed and was rolled back: {exc}") from exc
         keys = [submission_key(key) for key, _ in STORIES + REGISTER_STORIES + CASE_REVIEW_STORIES]
         by_status = dict(models.Case.objects.filter(reports__submission_key__in=keys).values_list("status").annotate(n=Count("id", distinct=True)))
         summary = ", ".join(f"{by_status.get(s, 0)} {s}" for s in CaseStatus.values)
