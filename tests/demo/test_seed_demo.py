@@ -51,9 +51,22 @@ from cases.policy import (
 from cases.roles import Role, user_roles
 from cases.selectors_register import hotspots, person_flags
 from dashboard import selectors as dashboard
-from demo.management.commands import _demo_casereview, _demo_partners, _demo_register, _demo_rows, _demo_year
+from demo.management.commands import _demo_casereview, _demo_jag, _demo_partners, _demo_register, _demo_rows, _demo_year
 from demo.management.commands._demo_year import month_plans, months_before
 from demo.management.commands.seed_demo import STORIES, Command, submission_key
+from jag.models import (
+    AgendaItem,
+    Attendance,
+    JagAction,
+    JagEvent,
+    JagGroup,
+    JagMember,
+    Meeting,
+    MeetingStatus,
+    Nomination,
+)
+from jag.selectors import NOT_SHARED_LABEL, pack_for
+from jag.services.schedule import nominations_close_at
 from notifications.models import Message, MessageStatus
 from privacy.models import LegalHold, RequestKind, RightsRequest
 from surveys import services as surveys
@@ -63,7 +76,7 @@ LONDON = sla.LONDON
 DATES = [datetime(2026, 11, 28, 10, 0, tzinfo=LONDON), datetime(2028, 2, 29, 8, 30, tzinfo=LONDON)]
 MODELS = (CaseModel, Report, Party, Contact, Deadline, TimelineEntry, RiskAssessment, Invitation, Response, CommentAction, Message,
           get_user_model(), AgencyMember, SharingAgreement, CaseShare, SharedPerson, Referral, Person, Place, PossibleMatch,
-          RightsRequest, LegalHold)
+          RightsRequest, LegalHold, JagGroup, JagMember, Meeting, Nomination, AgendaItem, Attendance, JagAction, JagEvent)
 ALL_STORIES = STORIES + _demo_register.STORIES + _demo_casereview.STORIES
 
 
@@ -93,11 +106,15 @@ def partners_see_only_what_is_shared_with_their_agency(now):
         assert agreement.lawful_basis == "s115_public_task" and "consent" in agreement.what_may_be_shared
     fire = SharingAgreement.objects.get(agency__name="Leicester Fire and Rescue Service")
     assert fire.review_by < today and not fire.in_force_on(today)
-    # The police see nothing; housing exactly the high-risk story case, within the timeline scope.
-    assert not cases_visible_to(users["police"]).exists() and not cases_visible_to(users["police-lead"]).exists()
+    # The police see exactly the car meets case (shared for the JAG: summary, the driver only); housing exactly the
+    # high-risk story case, within the timeline scope.
+    car_meets = Report.objects.get(submission_key=submission_key(_demo_jag.CAR_MEETS_KEY)).case
+    assert list(cases_visible_to(users["police"])) == [car_meets] == list(cases_visible_to(users["police-lead"]))
+    police_share = CaseShare.objects.get(agency__name="Leicestershire Police")
+    assert police_share.case == car_meets and police_share.scope == "summary"
+    assert [p.role for p in parties_visible_to(users["police"], car_meets)] == [PartyRole.PERPETRATOR]
     story = Report.objects.get(submission_key=submission_key(_demo_partners.SHARED_STORY)).case
     assert list(cases_visible_to(users["housing"])) == [story]
-    assert not CaseShare.objects.filter(agency__name="Leicestershire Police").exists()
     share = CaseShare.objects.get(case=story, agency__name="Housing providers")
     assert share.scope == "timeline" and share.stopped_at is None
     victim = story.parties.filter(role=PartyRole.VICTIM).get()
@@ -182,6 +199,7 @@ def test_a_year_of_history_on_any_date(now):
         partners_see_only_what_is_shared_with_their_agency(now)
         the_register_shows_repeats_a_hotspot_a_match_and_privacy_work(now)
         the_case_review_has_a_victim_just_over_the_threshold(now)
+        the_jag_has_last_months_meeting_and_next_months_nominations(now)
         first = counts()
     with time_machine.travel(now + timedelta(hours=3), tick=False):
         seed()
@@ -278,6 +296,38 @@ def the_case_review_has_a_victim_just_over_the_threshold(now):
     assert ContactPrompt.objects.filter(party=second.reporter, topic="case_review", answered_at__isnull=True).count() == 1
 
 
+def the_jag_has_last_months_meeting_and_next_months_nominations(now):
+    """Issue 14: two meetings held before today (the older one's minutes approved at the later one; the later one's
+    circulated), actions done and one overdue, the next meeting open to nominations with some; the police's pack holds
+    the case shared with them and nothing of the others."""
+    today = now.astimezone(LONDON).date()
+    held = list(Meeting.objects.filter(status=MeetingStatus.HELD).order_by("held_on"))
+    assert len(held) == 2 and all(m.held_on < today for m in held)
+    earlier, last = held
+    assert earlier.minutes_approved_at is not None and last.minutes_circulated_at is not None and last.minutes
+    assert Attendance.objects.filter(meeting=last, status="present").count() >= 5
+    statuses = sorted(JagAction.objects.values_list("status", flat=True))
+    assert statuses.count("done") >= 1 and statuses.count("open") >= 2
+    overdue = [a for a in JagAction.objects.filter(status="open") if a.due_on < today]
+    assert len(overdue) == 1 and overdue[0].owner_agency is None
+    upcoming = Meeting.objects.filter(status=MeetingStatus.SCHEDULED, held_on__gte=today).order_by("held_on")
+    assert upcoming.count() == 12
+    nominated = next(m for m in upcoming if nominations_close_at(m) > now)
+    assert nominated.nominations.count() == 4
+    police = get_user_model().objects.get(username="police")
+    housing = get_user_model().objects.get(username="housing")
+    police_pack = pack_for(meeting=last, viewer=police)
+    assert police_pack.agency_name == "Leicestershire Police" and police_pack.items
+    shared = {c.pk for c in cases_visible_to(police)}
+    for item in police_pack.items:
+        if item.kind == "case" and item.withheld:
+            assert item.title == NOT_SHARED_LABEL and not item.why and not item.notes
+    assert all(a.owner_agency == "Leicestershire Police" for a in police_pack.actions + police_pack.previous_actions)
+    agenda_cases = set(nominated.nominations.filter(case__isnull=False).values_list("case_id", flat=True))
+    assert agenda_cases & shared  # the car meets case the police nominated is theirs to see
+    assert pack_for(meeting=last, viewer=housing).agency_name == "Housing providers"
+
+
 def story_cases():
     return CaseModel.objects.filter(reports__submission_key__in=[submission_key(k) for k, _ in ALL_STORIES])
 
@@ -285,7 +335,9 @@ def story_cases():
 def only_the_hand_written_stories_have_overdue_work(now):
     stories = story_cases()
     overdue = Deadline.objects.open().filter(due_at__lt=now)
-    assert overdue.exclude(case__in=stories).count() == 0
+    # The JAG's one overdue action (the council's letter to the landowner) is a hand-written story too.
+    assert [d.kind for d in overdue.filter(case__isnull=True)] == ["jag_action"]
+    assert overdue.filter(case__isnull=False).exclude(case__in=stories).count() == 0
     assert overdue.filter(case__in=stories).count() <= 3  # first contact overdue, update overdue, the high-risk weekly update
     # History still open today is worked: assigned, with its next deadline still to come.
     history_open = CaseModel.objects.exclude(pk__in=stories).filter(status__in=[CaseStatus.OPEN, CaseStatus.MONITORING])

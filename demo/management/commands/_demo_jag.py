@@ -22,7 +22,18 @@ from django.db import transaction
 from django.utils import timezone
 
 from cases import sla
-from cases.models import Case, CaseShare, PartnerAgency, Party, PartyRole, PersonBasis, Report, ShareScope
+from cases.models import (
+    Case,
+    CaseShare,
+    PartnerAgency,
+    Party,
+    PartyRole,
+    PersonBasis,
+    Report,
+    ShareScope,
+    TimelineEntry,
+    TimelineKind,
+)
 from cases.services import sharing
 from jag.models import AgendaItem, ItemKind, ItemOutcome, JagGroup, JagMember, Meeting, MeetingStatus
 from jag.services.actions import action_add, action_update
@@ -31,6 +42,7 @@ from jag.services.meeting import AttendanceEntry, item_record, meeting_close, me
 from jag.services.minutes import minutes_approve, minutes_circulate
 from jag.services.nominations import nomination_make
 from jag.services.schedule import held_on_for, meetings_ensure, nominations_close_at, rule_date, working_days_before
+from notifications.models import Message, MessageStatus
 
 from ._demo_partners import HOUSING, POLICE
 
@@ -79,6 +91,9 @@ def police_share_ensure(*, users: dict, case: Case, when: datetime) -> None:
         share = sharing.case_share(case=case, agency=police, reason=POLICE_SHARE_REASON, scope=ShareScope.SUMMARY,
                                    people=people, evidence_ids=[], ends_on=None, actor=case.officer or users["officer"])
     CaseShare.objects.filter(pk=share.pk).update(shared_at=when)
+    # The police users were emailed when it was shared: sent then, nothing left for a worker.
+    entry = TimelineEntry.objects.filter(case=case, kind=TimelineKind.SHARE).latest("id")
+    Message.objects.filter(key__startswith=f"share:{entry.pk}:").update(status=MessageStatus.SENT, created_at=when, sent_at=when)
 
 
 def _past_meetings(group: JagGroup, today: date) -> tuple[Meeting, Meeting]:
