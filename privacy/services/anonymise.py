@@ -151,6 +151,7 @@ def case_file_anonymise(*, case_id: int, run: RetentionRun) -> None:
     _replace_text(CommentAction.objects.filter(response__in=responses), "text")
     Message.objects.filter(selectors.case_message_keys([case.pk])).update(**MESSAGE_BLANKS)
     _case_reviews_anonymise(case)
+    _jag_anonymise(case)
     _people_anonymise(person_ids)
     _note(case.pk, run, CASE_DONE)
 
@@ -175,6 +176,22 @@ def _case_reviews_anonymise(case: Case) -> None:
     _replace_text(EscalationRequest.objects.filter(application_id__in=ids), "reasons", "outcome_summary")
     keys = "|".join(str(pk) for pk in ids)
     Message.objects.filter(key__regex=rf"^cr-[a-z-]+:({keys})(:|$)").update(**MESSAGE_BLANKS)
+
+
+def _jag_anonymise(case: Case) -> None:
+    """What JAG meetings said about the case file: why it was on, the notes, decisions and actions on its items, the
+    nominations' reasons and the history rows of those items. The rows stay (the figures count them). The minutes are
+    the meeting's record and name cases by reference only as the chair wrote them: see the README."""
+    from jag.models import AgendaItem, JagAction, JagEvent, Nomination
+
+    items = AgendaItem.objects.filter(case=case)
+    if not items.exists() and not Nomination.objects.filter(case=case).exists():
+        return
+    _replace_text(items, "why", "notes", "decisions", "removed_reason")
+    _replace_text(Nomination.objects.filter(case=case), "reason", "decision_reason")
+    actions = JagAction.objects.filter(item__case=case)
+    _replace_text(actions, "text", "progress")
+    JagEvent.objects.filter(Q(item__case=case) | Q(action__item__case=case)).update(words=REMOVED)
 
 
 def _place_forget(place_id: int) -> None:
