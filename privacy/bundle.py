@@ -240,6 +240,15 @@ def access_bundle_data(*, request: RightsRequest) -> tuple[dict, list[tuple[str,
                                     "text": text})
         else:
             case["withheld"].append({"when": _iso(entry.occurred_at), "kind": entry.get_kind_display(), "reason": WITHHELD_REASON})
+    # Discussions of the person's cases at Joint Action Group meetings: listed (that they happened, and when), their
+    # content withheld like any internal record (the partners' notes, decisions and actions name other people).
+    from jag.models import AgendaItem
+
+    for item in (AgendaItem.objects.filter(case_id__in=case_ids, removed_at__isnull=True).select_related("meeting__group")
+                 .order_by("meeting__held_on", "id")):
+        cases[item.case_id]["withheld"].append({"when": _iso(item.meeting.held_on),
+                                                "kind": f"Discussed at a Joint Action Group meeting ({item.meeting.group.name})",
+                                                "reason": WITHHELD_REASON})
     files = []
     numbers = defaultdict(int)
     for item in evidence:

@@ -169,3 +169,28 @@ def test_her_case_review_application_is_in_the_bundle_and_the_son_who_applied_fo
         assert leak not in text
     assert reviews[0]["what_was_happening"] == f"Music every night; {REDACTED} has heard it too."
     assert "ASB Case Review" in files["index.html"].decode()
+
+
+def test_a_jag_discussion_of_her_case_is_listed_and_what_was_said_withheld(world, request_for_margaret, officer_user):
+    """Her case was tabled at a JAG: the bundle says so (when, which group) and withholds the partners' words, like
+    any internal record; a JAG discussion of a case she is not on is not in it at all."""
+    from datetime import date, time
+
+    from jag.models import AgendaItem, JagGroup, Meeting
+
+    group = JagGroup.objects.create(name="Oadby and Wigston JAG", starts_at=time(10), location="Council Offices",
+                                    confidentiality_statement="Confidential to the members.")
+    meeting = Meeting.objects.create(group=group, rule_date=date(2026, 3, 10), held_on=date(2026, 3, 10),
+                                     starts_at=time(10), location="Council Offices")
+    for position, case in enumerate((world.case_a, world.case_c), start=1):
+        AgendaItem.objects.create(meeting=meeting, position=position, kind="case", case=case, source="nomination",
+                                  why="Nominated by the police: JAGWHY", notes="JAGNOTES about the household")
+    files = unzip(access_bundle_build(request=request_for_margaret))
+    data = json.loads(files["data.json"])
+    case_a = data["cases"][0]
+    jag = [w for w in case_a["withheld"] if w["kind"].startswith("Discussed at a Joint Action Group")]
+    assert jag == [{"when": "2026-03-10", "kind": "Discussed at a Joint Action Group meeting (Oadby and Wigston JAG)",
+                    "reason": jag[0]["reason"]}] and "crime" in jag[0]["reason"]
+    assert not any(w["kind"].startswith("Discussed at") for w in data["cases"][1]["withheld"])
+    for text in (files["index.html"].decode(), files["data.json"].decode()):
+        assert "JAGWHY" not in text and "JAGNOTES" not in text
