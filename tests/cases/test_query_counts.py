@@ -23,6 +23,9 @@ CASE_PAGE_MAX_QUERIES += 2
 # The ASB Case Review threshold banner (issue 13): casereview_tags.case_threshold_flag reads the case's flag, one query
 # whatever the case holds (cases never imports casereview, so it cannot be prefetched with the case).
 CASE_PAGE_MAX_QUERIES += 1
+# "Nominate for JAG" (issue 14): jag_nominate.jag_next_meetings reads the next meeting of each group the user may see,
+# one query whatever the number of groups or meetings (cases never imports jag).
+CASE_PAGE_MAX_QUERIES += 1
 
 
 def worked_case(i, officer, *, extra=1):
