@@ -192,6 +192,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "privacy.tasks_requests.rights_sweep",
         "schedule": crontab(minute=5),
     },
+    # JAG: keep each group's next twelve meetings made and send the papers by the cut-off (jag.services.papers).
+    "jag-papers-sweep": {
+        "task": "jag.tasks.papers_sweep",
+        "schedule": env.int("JAG_PAPERS_SWEEP_INTERVAL_SECONDS", default=15 * 60),
+    },
+    # JAG: tell members once that the minutes are circulated (link only).
+    "jag-minutes-sweep": {
+        "task": "jag.tasks.minutes_sweep",
+        "schedule": env.int("JAG_MINUTES_SWEEP_INTERVAL_SECONDS", default=15 * 60),
+    },
 }
 # Task modules autodiscovery (each app's tasks.py) does not find.
 CELERY_IMPORTS = ["privacy.tasks_requests"]

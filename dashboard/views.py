@@ -9,6 +9,7 @@ from casereview.figures import dashboard_panel
 from cases.models import AccessEvent
 from cases.policy import Can, requires
 from cases.services.access_log import access_record
+from jag import figures as jag_figures
 
 from . import selectors, targets
 from .exports import EXPORTS, export_filename, export_rows
@@ -44,6 +45,8 @@ def dashboard(request):
         "targets": targets.TARGETS, "trends": trend_rows, "bars": _bars(trend_rows), "workload": selectors.workload(filters),
         # The Case Review's four published numbers for the period's reporting year, and its stages' timeliness.
         "case_review": dashboard_panel(start_at=period.start_at, end_at=period.end_at, now=timezone.now()),
+        # The JAG's last 12 months (jag.figures): meetings held against one a month, actions on time, items closed.
+        "jag": jag_figures.last_twelve_months(timezone.localdate()),
     }
     return render(request, "dashboard/dashboard.html", context)
 

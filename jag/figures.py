@@ -95,6 +95,23 @@ def monthly_figures(*, start: date, end: date, group: JagGroup | None = None) ->
     ]
 
 
+def totals(rows: list[MonthFigures]) -> dict:
+    """The rows added up, with how many months kept the promise of a meeting a month for each group."""
+    return {
+        "promised": sum(r.promised for r in rows), "held": sum(r.held for r in rows),
+        "months_met": sum(1 for r in rows if r.promised and r.held >= r.promised), "months": len(rows),
+        "actions_due": sum(r.actions_due for r in rows), "actions_on_time": sum(r.actions_on_time for r in rows),
+        "items_closed": sum(r.items_closed for r in rows), "cases_resolved": sum(r.cases_resolved for r in rows),
+    }
+
+
+def last_twelve_months(today: date) -> dict:
+    """The twelve months to this one (this one included) in totals, for the manager dashboard (four queries)."""
+    end = today.replace(day=1)
+    start = date(end.year - 1, end.month, 1) if end.month == 12 else date(end.year - 1, end.month + 1, 1)
+    return {"start": start, "end": end, **totals(monthly_figures(start=start, end=end))}
+
+
 def csv_safe(value) -> str:
     """A cell a spreadsheet will not run as a formula (OWASP CSV injection): text starting = + - @ gets a quote."""
     text = value.isoformat() if hasattr(value, "isoformat") else str(value)

@@ -32,7 +32,8 @@ def test_the_dashboard_answers_with_a_fixed_number_of_queries(client, manager_us
     before = count()
     for n in range(20):
         submit_report(report_submission(phone=f"07700 9{n:05d}", email=f"p{n}@example.com"))
-    assert count() == before <= 25, before
+    # 25, plus the JAG panel (issue 14): jag.figures.last_twelve_months, four aggregates whatever the data size.
+    assert count() == before <= 29, before
 
 
 def test_the_page_shows_figures_targets_and_accessible_trends(client, manager_user):
