@@ -108,7 +108,7 @@ def totals(rows: list[MonthFigures]) -> dict:
 def last_twelve_months(today: date) -> dict:
     """The twelve months to this one (this one included) in totals, for the manager dashboard (four queries)."""
     end = today.replace(day=1)
-    start = date(end.year - 1, end.month, 1) if end.month == 12 else date(end.year - 1, end.month + 1, 1)
+    start = date(end.year, 1, 1) if end.month == 12 else date(end.year - 1, end.month + 1, 1)
     return {"start": start, "end": end, **totals(monthly_figures(start=start, end=end))}
 
 

@@ -143,3 +143,15 @@ def test_the_csv_neutralises_formulas():
     rows = list(csv.reader(io.StringIO(figures_csv(figures, group_name="=HYPERLINK(\"http://evil\")"))))
     assert rows[0][0] == "group" and rows[1][0] == "'=HYPERLINK(\"http://evil\")" and rows[1][1] == "2026-12"
     assert [csv_safe(v) for v in ("+1", "-1", "@x", "ok", -1, date(2026, 1, 2))] == ["'+1", "'-1", "'@x", "ok", "-1", "2026-01-02"]
+
+
+@pytest.mark.parametrize("today, start, end", [
+    (date(2026, 12, 2), date(2026, 1, 1), date(2026, 12, 1)),
+    (date(2026, 11, 30), date(2025, 12, 1), date(2026, 11, 1)),
+    (date(2027, 1, 1), date(2026, 2, 1), date(2027, 1, 1)),
+])
+def test_the_dashboard_panel_covers_twelve_months_to_this_one(today, start, end):
+    from jag.figures import last_twelve_months
+
+    panel = last_twelve_months(today)
+    assert (panel["start"], panel["end"], panel["months"]) == (start, end, 12)
