@@ -10,7 +10,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from cases import sla
-from cases.policy import Can, can
+from cases.policy import Can, can, is_partner
 
 from ..models import (
     AgendaItem,
@@ -34,9 +34,17 @@ def minutes_due_at(meeting: Meeting) -> datetime:
     return sla.end_of_day(sla.add_working_days(meeting.held_on, MINUTES_WORKING_DAYS))
 
 
+def minutes_may_write(meeting: Meeting, user) -> bool:
+    """Who writes, circulates and approves the minutes: a council co-chair of the group, or a manager of JAG business.
+    Not a partner co-chair: the minutes' text covers every item, including cases not shared with their agency, so a
+    partner reads their own agency's record instead (jag.views.minutes)."""
+    return (can(user, Can.SEE_JAG) and not is_partner(user)
+            and (can(user, Can.MANAGE_JAG) or is_co_chair(group=meeting.group, user=user)))
+
+
 def _may_write(meeting: Meeting, actor) -> None:
-    if not can(actor, Can.SEE_JAG) or not (can(actor, Can.MANAGE_JAG) or is_co_chair(group=meeting.group, user=actor)):
-        raise JagError("Only a co-chair of this group can do that")
+    if not minutes_may_write(meeting, actor):
+        raise JagError("Only a council co-chair of this group can do that")
 
 
 def _person(user) -> str:

@@ -102,10 +102,13 @@ def test_circulating_stores_the_generated_text_once(world):
     meeting = recorded(world)
     with pytest.raises(JagError, match="co-chair"):
         minutes_circulate(meeting=meeting, actor=world["pc"])
+    # Not the police co-chair either: the minutes cover cases not shared with the police.
+    with pytest.raises(JagError, match="council co-chair"):
+        minutes_circulate(meeting=meeting, actor=world["inspector"])
     circulated = minutes_circulate(meeting=meeting, actor=world["chair"])
     assert circulated.minutes == minutes_generate(meeting) and circulated.minutes_circulated_at == NOW
     with time_machine.travel(london(2026, 12, 9, 9), tick=False):
-        again = minutes_circulate(meeting=fresh(meeting), actor=world["inspector"])
+        again = minutes_circulate(meeting=fresh(meeting), actor=world["chair"])
     assert again.minutes_circulated_at == NOW and again.version == circulated.version
 
 
@@ -144,9 +147,11 @@ def test_approved_at_the_next_meeting_once_it_has_started_then_locked(world):
             minutes_approve(meeting=december, approved_at_meeting=february, actor=world["chair"])
         with pytest.raises(JagError, match="co-chair"):
             minutes_approve(meeting=december, approved_at_meeting=jan, actor=world["pc"])
-        approved = minutes_approve(meeting=december, approved_at_meeting=jan, actor=world["inspector"])
+        with pytest.raises(JagError, match="council co-chair"):
+            minutes_approve(meeting=december, approved_at_meeting=jan, actor=world["inspector"])
+        approved = minutes_approve(meeting=december, approved_at_meeting=jan, actor=world["chair"])
         assert (approved.minutes_approved_at, approved.minutes_approved_by, approved.minutes_locked) == (
-            london(2027, 1, 12, 10, 5), world["inspector"], True)
+            london(2027, 1, 12, 10, 5), world["chair"], True)
         with pytest.raises(JagError, match="already"):
             minutes_approve(meeting=december, approved_at_meeting=jan, actor=world["chair"])
 
@@ -192,10 +197,10 @@ def test_after_approval_a_change_is_an_amendment_with_who_and_why(world):
     assert fresh(meeting).minutes == before and not MinutesAmendment.objects.exists()
     with time_machine.travel(london(2027, 1, 13, 9), tick=False):
         changed = minutes_amend(meeting=meeting, text=before + "Correction: the visit is by the police alone.",
-                                reason="The police asked for a correction", actor=world["inspector"])
+                                reason="The police asked for a correction", actor=world["chair"])
     amendment = MinutesAmendment.objects.get()
     assert (amendment.meeting, amendment.changed_by, amendment.changed_at, amendment.reason) == (
-        meeting, world["inspector"], london(2027, 1, 13, 9), "The police asked for a correction")
+        meeting, world["chair"], london(2027, 1, 13, 9), "The police asked for a correction")
     assert amendment.before == before and amendment.after == changed.minutes and changed.minutes_locked
     # The same text again is no change and no second amendment.
     minutes_amend(meeting=meeting, text=changed.minutes, reason="Again", actor=world["chair"])

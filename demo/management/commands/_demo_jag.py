@@ -149,8 +149,8 @@ def _hold(meeting: Meeting, *, chair, nominations: list[dict], records: list[tup
     with time_machine.travel(_at(meeting.held_on, 10, 5), tick=False):
         opened = meeting_open(meeting=_fresh(meeting), attendance=_attendance(group, apologies=apologies), actor=chair,
                               version=_fresh(meeting).version)
-        if approve is not None:
-            minutes_approve(meeting=_fresh(approve), approved_at_meeting=opened, actor=chair)
+        if approve is not None:  # the minutes are the council co-chair's (a partner co-chair cannot read all of them)
+            minutes_approve(meeting=_fresh(approve), approved_at_meeting=opened, actor=users["manager"])
         for lookup, notes, decisions, outcome in records:
             item_record(item=_item(meeting, **lookup), notes=notes, decisions=decisions, outcome=outcome, actor=chair)
         for other in AgendaItem.objects.filter(meeting=meeting, removed_at__isnull=True, outcome=""):
@@ -163,7 +163,7 @@ def _hold(meeting: Meeting, *, chair, nominations: list[dict], records: list[tup
     with time_machine.travel(_at(meeting.held_on, 11, 40), tick=False):
         meeting_close(meeting=_fresh(meeting), actor=chair, version=_fresh(meeting).version)
     with time_machine.travel(_at(meeting.held_on, 15, 30), tick=False):
-        minutes_circulate(meeting=_fresh(meeting), actor=chair)
+        minutes_circulate(meeting=_fresh(meeting), actor=users["manager"])
     return made
 
 
