@@ -4,7 +4,7 @@ action's deadline links to (jag.services.actions)."""
 
 from django.urls import path
 
-from .views import actions, agenda, conduct, figures, meetings, minutes, papers
+from .views import actions, agenda, conduct, figures, groups, meetings, minutes, papers
 
 app_name = "jag"
 
@@ -38,6 +38,12 @@ urlpatterns = [
     # Actions between meetings.
     path("actions/", actions.action_list, name="actions"),
     path("actions/<int:action_id>/", actions.action_detail, name="action"),
+    # Setting up a group and its members (managers of JAG business).
+    path("groups/", groups.groups, name="groups"),
+    path("groups/new/", groups.group_edit, name="group_add"),
+    path("groups/<int:group_id>/", groups.group, name="group"),
+    path("groups/<int:group_id>/edit/", groups.group_edit, name="group_edit"),
+    path("members/<int:member_id>/", groups.member_change, name="member_change"),
     # Figures.
     path("figures/", figures.figures, name="figures"),
     path("figures.csv", figures.figures_csv, name="figures_csv"),
