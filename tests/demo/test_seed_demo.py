@@ -308,6 +308,8 @@ def the_jag_has_last_months_meeting_and_next_months_nominations(now):
     assert Attendance.objects.filter(meeting=last, status="present").count() >= 5
     statuses = sorted(JagAction.objects.values_list("status", flat=True))
     assert statuses.count("done") >= 1 and statuses.count("open") >= 2
+    # The police user has one on their home page, on track.
+    assert JagAction.objects.filter(status="open", owner__username="police", due_on__gt=today + timedelta(days=7)).count() == 1
     overdue = [a for a in JagAction.objects.filter(status="open") if a.due_on < today]
     assert len(overdue) == 1 and overdue[0].owner_agency is None
     upcoming = Meeting.objects.filter(status=MeetingStatus.SCHEDULED, held_on__gte=today).order_by("held_on")

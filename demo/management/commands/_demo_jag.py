@@ -258,6 +258,9 @@ def _held_meetings(*, group, users, today, now, car_meets, brocks_hill, fletcher
         (parade, "Dispersal authorisation for the car park behind The Parade, Friday and Saturday nights for six weeks.",
          POLICE, "police", 7),
         (stairwells, "Survey the tenants of Moat Court about the stairwells and report back.", HOUSING, "housing", 28),
+        # Still to do whatever the date: due at least ten days from today.
+        (parade, "Check the supermarket car parks on Friday nights and report whether the car meets have moved there.",
+         POLICE, "police", max(28, (today - last.held_on).days + 10)),
     ])
     dispersal = last_actions[0]
     when = min(_at(last.held_on + timedelta(days=2), 15), now - timedelta(minutes=5))
