@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from cases import sla
-from cases.models import DeadlineKind, PartnerAgency
+from cases.models import AlertStage, Deadline, DeadlineAlert, DeadlineKind, PartnerAgency
 from cases.policy import Can, agency_of, can, is_partner
 from cases.services.deadlines import obligation_meet, obligation_open
 
@@ -30,6 +30,21 @@ def _deadline_open(action: JagAction):
         path=f"/jag/actions/{action.pk}/", starts_at=timezone.now(), due_at=sla.end_of_day(action.due_on),
         owner=action.owner, agency=action.owner_agency,
     )
+
+
+def _alerts_carry(action: JagAction, deadline) -> None:
+    """Reopened, the action owes its deadline again (a new row, the same due time), but the alerts its earlier rows
+    already sent are not sent again: a reminder or an overdue alert goes out once per action, however often it is
+    marked done and reopened."""
+    sent = set(DeadlineAlert.objects.filter(deadline__kind=KIND, deadline__subject=action.subject)
+               .exclude(deadline_id=deadline.pk).values_list("stage", flat=True))
+    if not sent:
+        return
+    DeadlineAlert.objects.bulk_create([DeadlineAlert(deadline_id=deadline.pk, stage=stage) for stage in sorted(sent)],
+                                      ignore_conflicts=True)
+    if AlertStage.BREACH in sent and deadline.due_at < timezone.now():
+        # The sweep passes over an overdue deadline whose alert has gone: mark it missed here.
+        Deadline.objects.filter(pk=deadline.pk).update(breached=True)
 
 
 def _is_council_staff(user) -> bool:
@@ -58,6 +73,10 @@ def action_add(*, item: AgendaItem, text: str, owner_agency: PartnerAgency | Non
     co_chair_require(meeting=meeting, actor=actor)
     if meeting.opened_at is None:
         raise JagError("Actions are agreed in the meeting")
+    if meeting.minutes_locked:
+        # Typed up straight after the meeting, yes; but once its minutes have been approved and locked the record of
+        # the meeting does not grow actions the approved minutes do not have.
+        raise JagError("Actions are agreed in the meeting: its minutes have been approved")
     locked = AgendaItem.objects.select_for_update().get(pk=item.pk)
     if locked.removed_at is not None:
         raise JagError("This item was taken off the agenda")
@@ -66,6 +85,12 @@ def action_add(*, item: AgendaItem, text: str, owner_agency: PartnerAgency | Non
     _owner_check(owner=owner, owner_agency=owner_agency)
     if due_on <= timezone.localdate():
         raise JagError("The due date must be in the future")
+    # A double click or resubmit (two requests at once get past the page's one-time key): the meeting's row lock
+    # serialises them, and the same action on the same item is the one already agreed.
+    same = (JagAction.objects.filter(item=locked, text=text.strip(), owner_agency=owner_agency, owner=owner, due_on=due_on)
+            .order_by("id").first())
+    if same is not None:
+        return same
     now = timezone.now()
     action = JagAction.objects.create(meeting=meeting, item=locked, text=text.strip(), owner_agency=owner_agency, owner=owner,
                                       due_on=due_on, created_by=actor, created_at=now)
@@ -116,7 +141,9 @@ def action_update(*, action: JagAction, status: str, progress: str, actor, versi
     if status in CLOSED_STATUSES:
         obligation_meet(kind=KIND, subject=locked.subject, at=now)
     else:
-        _deadline_open(locked)
+        deadline = _deadline_open(locked)
+        if was_closed:
+            _alerts_carry(locked, deadline)
     event_record(meeting=locked.meeting, kind="action.updated", actor=actor, at=now, action=locked,
                  words=f"Action {ActionStatus(status).label.lower()}" if status != ActionStatus.OPEN or was_closed
                  else "Progress reported on an action")

@@ -2,7 +2,8 @@
 with a reason).
 
 `agenda_build` adds, in this order, what is missing: accepted nominations; items carried over from the previous held
-meeting whose outcome was "keep" or that still have open actions; open high-risk cases whose victim update is
+meeting whose outcome was "keep" or that still have open actions, and items of earlier held meetings whose actions are
+still open; open high-risk cases whose victim update is
 overdue; cases with a Case Review recommendation (not started or in progress) due on or before the meeting. Each item
 says why it is on. It is idempotent and keeps a fixed number of queries whatever the data size; an item a co-chair
 removed is never put back by a rebuild."""
@@ -17,7 +18,7 @@ from casereview.models import Recommendation, RecommendationStatus
 from cases import sla
 from cases.models import OPEN_STATUSES, Case, Deadline, DeadlineKind, Place, RiskLevel
 
-from ..models import ActionStatus, AgendaItem, ItemKind, ItemOutcome, ItemSource, Meeting, MeetingStatus
+from ..models import ActionStatus, AgendaItem, ItemKind, ItemOutcome, ItemSource, JagAction, Meeting, MeetingStatus
 from .history import event_record
 from .nominations import subject_clean
 from .schedule import JagError, StaleError, co_chair_or_404, reason_clean
@@ -107,6 +108,22 @@ def agenda_build(*, meeting: Meeting, at: datetime | None = None) -> list[Agenda
             add(kind=item.kind, case_id=item.case_id, place_id=item.place_id, theme=item.theme,
                 source=ItemSource.CARRIED_OVER, carried_from_id=item.pk,
                 why=f"Carried over from the meeting on {_day(previous.held_on)}: {' and '.join(reasons)}")
+
+    # 2b. Open actions agreed at an earlier held meeting on an item that has dropped off since (carried over once,
+    #     then closed or escalated while its action stayed open): the action plan is reviewed at every meeting, so
+    #     the item comes back until its actions are done or dropped. (One query; what step 2 carried is taken.)
+    older = (JagAction.objects.filter(meeting__group_id=meeting.group_id, meeting__status=MeetingStatus.HELD,
+                                      meeting__held_on__lt=meeting.held_on, status=ActionStatus.OPEN,
+                                      item__removed_at__isnull=True)
+             .values("item_id", "item__kind", "item__case_id", "item__place_id", "item__theme", "meeting__held_on")
+             .annotate(open_actions=Count("id")).order_by("meeting__held_on", "item__position", "item_id"))
+    for row in older:
+        if row["item_id"] in taken_carried:
+            continue
+        n = row["open_actions"]
+        add(kind=row["item__kind"], case_id=row["item__case_id"], place_id=row["item__place_id"], theme=row["item__theme"],
+            source=ItemSource.CARRIED_OVER, carried_from_id=row["item_id"],
+            why=f"Carried over from the meeting on {_day(row['meeting__held_on'])}: {n} open action{'s' if n != 1 else ''}")
 
     # 3. Open high-risk cases with a victim update overdue.
     overdue = (Deadline.objects.open().filter(case=OuterRef("pk"), kind=DeadlineKind.VICTIM_UPDATE, due_at__lt=at)

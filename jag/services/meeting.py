@@ -108,8 +108,11 @@ def meeting_open(*, meeting: Meeting, attendance: list[AttendanceEntry], actor, 
 @transaction.atomic
 def item_record(*, item: AgendaItem, notes: str, decisions: str, outcome: str, actor) -> AgendaItem:
     """Record what was said and decided on an item, and its outcome (keep, close, escalate; blank: not yet)."""
+    # The meeting's row first, then the item's: the order every JAG service locks them in (action_add, removing an
+    # item), so two co-chairs working on one item at once wait for each other instead of deadlocking.
+    meeting_id = AgendaItem.objects.values_list("meeting_id", flat=True).get(pk=item.pk)
+    meeting = meeting_lock(meeting=Meeting(pk=meeting_id))
     locked = AgendaItem.objects.select_for_update().get(pk=item.pk)
-    meeting = meeting_lock(meeting=locked.meeting)
     co_chair_require(meeting=meeting, actor=actor)
     _in_progress(meeting)
     if locked.removed_at is not None:

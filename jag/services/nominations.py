@@ -69,7 +69,9 @@ def nomination_make(*, meeting: Meeting, kind: str, case: Case | None = None, pl
     reason = (reason or "").strip()
     if not reason:
         raise JagError("Enter why it should be discussed")
-    meeting = Meeting.objects.select_related("group").get(pk=meeting.pk)
+    # The meeting's row, locked: two nominations of one location or theme at once (no unique constraint covers them)
+    # are made one after the other, so the second finds the first.
+    meeting = Meeting.objects.select_for_update(of=("self",)).select_related("group").get(pk=meeting.pk)
     _open_for_business(meeting)
     existing = _same(meeting, case, place, theme, actor)
     if existing is not None:

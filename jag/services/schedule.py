@@ -10,6 +10,7 @@ from collections.abc import Collection
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 
@@ -98,15 +99,20 @@ def meetings_ensure(*, group: JagGroup, today: date, months: int = 12) -> list[M
             ignore_conflicts=True,
         )
         wanted = dict(planned)
-        meetings = list(Meeting.objects.select_for_update().filter(group=group, rule_date__in=wanted).order_by("rule_date"))
+        # Also a meeting moved by hand to today or later whose rule day has passed (December's, moved from the 8th to
+        # the 15th, seen on the 10th): it is still to be held, so it is on the schedule.
+        meetings = list(Meeting.objects.select_for_update()
+                        .filter(Q(rule_date__in=wanted) | Q(moved_at__isnull=False, held_on__gte=today), group=group)
+                        .order_by("rule_date"))
         stale = [m for m in meetings if m.status == MeetingStatus.SCHEDULED and m.moved_at is None and m.opened_at is None
-                 and m.held_on != wanted[m.rule_date]]
+                 and m.rule_date in wanted and m.held_on != wanted[m.rule_date]]
         for meeting in stale:
             meeting.held_on = wanted[meeting.rule_date]
             meeting.version += 1
         if stale:
             Meeting.objects.bulk_update(stale, ["held_on", "version"])
-    return meetings
+    # The next `months` to be held, soonest first (a meeting moved later is held after the one its rule day gives).
+    return sorted((m for m in meetings if m.held_on >= today), key=lambda m: (m.held_on, m.rule_date, m.pk))[:months]
 
 
 @transaction.atomic
