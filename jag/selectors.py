@@ -22,7 +22,17 @@ from datetime import date, time
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from cases.models import Case, CaseStatus, PartnerAgency, Party, PartyRole, RiskLevel, ShareScope
+from cases.models import (
+    SCOPE_ORDER,
+    AgencyMember,
+    Case,
+    CaseStatus,
+    PartnerAgency,
+    Party,
+    PartyRole,
+    RiskLevel,
+    ShareScope,
+)
 from cases.policy import (
     Can,
     agency_of,
@@ -32,6 +42,7 @@ from cases.policy import (
     live_shares,
     object_or_404,
     parties_shared_with,
+    users_who_can,
 )
 
 from .models import (
@@ -140,6 +151,7 @@ class Pack:
     actions: list[PackAction] = field(default_factory=list)  # open actions on this meeting's items (and carried ones)
     previous_held_on: date | None = None
     previous_actions: list[PackAction] = field(default_factory=list)  # the previous meeting's action plan
+    agreed_actions: list[PackAction] = field(default_factory=list)  # agreed at this meeting, whatever their status
 
 
 def _live_items():
@@ -180,7 +192,7 @@ def pack_for(*, meeting: Meeting, viewer, agency: PartnerAgency | None = None) -
         actions = actions.filter(owner_agency=agency)
     current_q = Q(status=ActionStatus.OPEN) & (Q(item_id__in=item_ids) | Q(item_id__in=carried_ids))
     previous_q = Q(meeting_id=previous.pk) if previous is not None else Q(pk__in=[])
-    all_actions = list(actions.filter(current_q | previous_q))
+    all_actions = list(actions.filter(current_q | previous_q | Q(meeting_id=meeting.pk)))
 
     # The live shares with the agency of every case the pack names, read once; their people once.
     case_ids = {i.case_id for i in items if i.case_id} | {a.item.case_id for a in all_actions if a.item.case_id}
@@ -242,12 +254,14 @@ def pack_for(*, meeting: Meeting, viewer, agency: PartnerAgency | None = None) -
 
     current = [a for a in all_actions if a.status == ActionStatus.OPEN and (a.item_id in item_ids or a.item_id in carried_ids)]
     earlier = [a for a in all_actions if previous is not None and a.meeting_id == previous.pk]
+    agreed = [a for a in all_actions if a.meeting_id == meeting.pk]
     return Pack(
         **heading, agency_name="" if full else agency.name, is_full=full,
         items=[item_value(i) for i in items],
         actions=[action_value(a) for a in current],
         previous_held_on=previous.held_on if previous is not None else None,
         previous_actions=[action_value(a) for a in earlier],
+        agreed_actions=[action_value(a) for a in agreed],
     )
 
 
@@ -257,6 +271,32 @@ def _summary(case: Case, people: dict[int, list[PackPerson]]) -> PackCaseSummary
         location_description=case.location_description, risk_label=RiskLevel(case.risk_level).label,
         hate_motivated=case.hate_motivated, people=people.get(case.pk, []),
     )
+
+
+def cases_readable_by(user, case_ids) -> set[int]:
+    """Of these cases, those whose record beyond the reference (why an item or nomination is on, what was said of it)
+    this user may read: pack_for's rule. Council staff who work cases: every one. A partner: those shared with their
+    active agency by a live share at summary scope or wider (not at reference only, which a locked-down case is).
+    Anyone else: none. At most one query."""
+    case_ids = {c for c in case_ids if c}
+    if not case_ids or not can(user, Can.SEE_JAG):
+        return set()
+    if can(user, Can.WORK_CASES):
+        return case_ids
+    agency = agency_of(user) if is_partner(user) else None
+    if agency is None:
+        return set()
+    reaching = [scope for scope, order in SCOPE_ORDER.items() if order >= SCOPE_ORDER[ShareScope.SUMMARY]]
+    return set(live_shares(agency_id=agency.pk).filter(case_id__in=case_ids, scope__in=reaching)
+               .values_list("case_id", flat=True))
+
+
+def record_readable(nomination_or_item, readable_case_ids: set[int]) -> bool:
+    """Whether a user may read a nomination's or an agenda item's record (a location or a theme: yes; a case: only
+    one of `readable_case_ids`, from cases_readable_by)."""
+    if nomination_or_item.kind != ItemKind.CASE:
+        return True
+    return nomination_or_item.case_id is not None and nomination_or_item.case_id in readable_case_ids
 
 
 # --- Which groups, meetings, items and actions a user may open (the pages start here) ---------------------------------
@@ -305,3 +345,31 @@ def actions_visible_to(user) -> QuerySet[JagAction]:
 def action_or_404(user, action_id: int) -> JagAction:
     return object_or_404(actions_visible_to(user).select_related("meeting__group", "item", "owner", "owner_agency"),
                          pk=action_id)
+
+
+def action_owner_choices(meeting: Meeting):
+    """The group's member agencies, and who may own an action: the group's council members, and the active users of
+    its member agencies who see JAG business (partner users), each with the agency they would own it for."""
+    group_members = list(JagMember.objects.filter(group=meeting.group, is_active=True, user__is_active=True)
+                         .select_related("user", "agency"))
+    agencies = sorted({m.agency for m in group_members if m.agency_id and m.agency.is_active}, key=lambda a: a.name)
+    council = sorted((m.user for m in group_members if m.agency_id is None),
+                     key=lambda u: (u.last_name, u.first_name, u.pk))
+    people = [(u, None) for u in council]
+    seen = {u.pk for u in council}
+    partner_rows = (AgencyMember.objects.filter(agency__in=agencies, user__in=users_who_can(Can.SEE_JAG))
+                    .select_related("user", "agency").order_by("agency__name", "user__last_name", "user__first_name", "id"))
+    for row in partner_rows:
+        if row.user_id not in seen:
+            seen.add(row.user_id)
+            people.append((row.user, row.agency))
+    return agencies, people
+
+
+def member_candidates(group: JagGroup) -> list[tuple]:
+    """Active people who may see JAG business and are not active members of `group`, each with their agency's name
+    ("" for council staff), for a manager adding members (two queries)."""
+    taken = JagMember.objects.filter(group=group, is_active=True).values("user_id")
+    users = list(users_who_can(Can.SEE_JAG).exclude(pk__in=taken).order_by("last_name", "first_name", "username"))
+    agencies = dict(AgencyMember.objects.filter(user__in=[u.pk for u in users]).values_list("user_id", "agency__name"))
+    return [(u, agencies.get(u.pk, "")) for u in users]

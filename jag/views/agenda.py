@@ -4,16 +4,17 @@ holds every rule; a refusal is shown as a message or a form error, never a serve
 
 from django.contrib import messages
 from django.db import transaction
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
-from cases.policy import Can, requires
+from cases.policy import Can, can, is_partner, requires
 from cases.services.register import place_for
 
 from ..forms_meetings import ItemAddForm, ItemRemoveForm, reorder_parse
 from ..models import ItemKind, Meeting, MeetingStatus
-from ..selectors import NOT_SHARED_LABEL, item_or_404, meeting_or_404
+from ..selectors import NOT_SHARED_LABEL, cases_readable_by, item_or_404, meeting_or_404, record_readable
 from ..services.agenda import agenda_build, agenda_item_add, agenda_item_remove, agenda_reorder
 from ..services.schedule import JagError, StaleError, co_chair_or_404
 from .meetings import _subject, _visible_case_ids
@@ -29,16 +30,24 @@ def _chaired_meeting(request, meeting_id) -> Meeting:
     return meeting
 
 
+def _council(user) -> bool:
+    """Council staff who work cases read every item's record (a malformed case item too)."""
+    return not is_partner(user) and can(user, Can.WORK_CASES)
+
+
 def _editable(meeting: Meeting) -> bool:
     return meeting.status == MeetingStatus.SCHEDULED and meeting.closed_at is None
 
 
-def _shown(item, visible: set[int]) -> None:
-    """What this co-chair may read of an item: a case not shared with a partner co-chair's agency shows only that."""
+def _shown(item, visible: set[int], readable: set[int], *, council: bool) -> None:
+    """What this co-chair may read of an item: a case not shared with a partner co-chair's agency shows only that; a
+    case shared at reference only (or locked down) its reference, but not why it is on or was taken off (the reasons
+    may name people: pack_for's rule). `readable`: whether the co-chair may act on its record (take it off)."""
     item.title = _subject(item, visible)
     item.withheld = item.kind == ItemKind.CASE and item.case_id not in visible
-    item.why_shown = "" if item.withheld else item.why
-    item.removed_reason_shown = "" if item.withheld else item.removed_reason
+    item.readable = council or record_readable(item, readable)
+    item.why_shown = item.why if item.readable else ""
+    item.removed_reason_shown = item.removed_reason if item.readable else ""
 
 
 @never_cache
@@ -47,8 +56,10 @@ def agenda(request, meeting_id):
     meeting = _chaired_meeting(request, meeting_id)
     items = list(meeting.items.select_related("case", "place", "removed_by").order_by("position", "id"))
     visible = _visible_case_ids(request.user, [i.case_id for i in items])
+    readable = cases_readable_by(request.user, [i.case_id for i in items])
+    council = _council(request.user)
     for item in items:
-        _shown(item, visible)
+        _shown(item, visible, readable, council=council)
     live = [i for i in items if i.removed_at is None]
     removed = sorted((i for i in items if i.removed_at is not None), key=lambda i: (i.removed_at, i.pk))
     return render(request, "jag/agenda.html", {
@@ -122,7 +133,16 @@ def item_remove(request, item_id):
     item = item_or_404(request.user, item_id)
     meeting = item.meeting
     co_chair_or_404(group=meeting.group, user=request.user)
-    _shown(item, _visible_case_ids(request.user, [item.case_id]))
+    _shown(item, _visible_case_ids(request.user, [item.case_id]), cases_readable_by(request.user, [item.case_id]),
+           council=_council(request.user))
+    if not item.readable:
+        # A case their agency may not read (a partner co-chair): a council co-chair takes it off, not them.
+        if request.method == "POST":
+            raise Http404
+        return render(request, "jag/item_remove.html", {
+            "meeting": meeting, "item": item, "form": None, "editable": False, "not_shared": NOT_SHARED_LABEL,
+            "back_url": reverse("jag:agenda", args=[meeting.pk]),
+        })
     form = ItemRemoveForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:

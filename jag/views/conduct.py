@@ -13,12 +13,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
-from cases.models import AgencyMember, PartnerAgency
-from cases.policy import Can, requires, users_who_can
+from cases.models import PartnerAgency
+from cases.policy import Can, requires
 
 from ..forms_conduct import ActionAddForm, CloseForm, ItemForm, OpenForm
 from ..models import AgendaItem, ItemKind, JagMember, Meeting, MeetingStatus
-from ..selectors import actions_visible_to, item_or_404, meeting_or_404, pack_for
+from ..selectors import action_owner_choices, actions_visible_to, item_or_404, meeting_or_404, pack_for
 from ..services import actions as action_services
 from ..services.meeting import JagError, StaleError, item_record, meeting_close, meeting_open
 from ..services.schedule import co_chair_or_404
@@ -130,22 +130,7 @@ def item(request, item_id):
 
 
 def _owner_choices(meeting: Meeting):
-    """The group's member agencies, and who may own an action: the group's council members, and the active users of
-    its member agencies who see JAG business (partner users), each with the agency they would own it for."""
-    group_members = list(JagMember.objects.filter(group=meeting.group, is_active=True, user__is_active=True)
-                         .select_related("user", "agency"))
-    agencies = sorted({m.agency for m in group_members if m.agency_id and m.agency.is_active}, key=lambda a: a.name)
-    council = sorted((m.user for m in group_members if m.agency_id is None),
-                     key=lambda u: (u.last_name, u.first_name, u.pk))
-    people = [(u, None) for u in council]
-    seen = {u.pk for u in council}
-    partner_rows = (AgencyMember.objects.filter(agency__in=agencies, user__in=users_who_can(Can.SEE_JAG))
-                    .select_related("user", "agency").order_by("agency__name", "user__last_name", "user__first_name", "id"))
-    for row in partner_rows:
-        if row.user_id not in seen:
-            seen.add(row.user_id)
-            people.append((row.user, row.agency))
-    return agencies, people
+    return action_owner_choices(meeting)
 
 
 def _key_seen(request, item: AgendaItem, key: str) -> bool:
@@ -176,7 +161,11 @@ def action_add(request, item_id):
             action_services.action_add(item=item, text=data["text"], owner_agency=form.agency, owner=form.owner_user,
                                        due_on=data["due_on"], actor=request.user)
         except JagError as exc:
-            form.add_error(None, str(exc))
+            # The owner's errors point at the owner field; the due date's at the date; the rest at the form.
+            message = str(exc)
+            field = "owner" if message.startswith("Choose someone") or "owns the action" in message else (
+                "due_on" if "due date" in message else None)
+            form.add_error(field, message)
         else:
             _key_keep(request, item, data["key"])
             messages.success(request, "Action added: its owner will be reminded before it is due")

@@ -8,11 +8,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from cases.models import AgencyMember
-from cases.policy import Can, requires, users_who_can
+from cases.policy import Can, requires
 
 from ..forms_groups import WEEKDAYS, WEEKS, GroupForm, MemberAddForm
 from ..models import JagGroup, JagMember
+from ..selectors import member_candidates
 from ..services.groups import GroupValues, group_save, member_add, member_update
 from ..services.schedule import JagError
 
@@ -63,19 +63,13 @@ def group_edit(request, group_id=None):
     return render(request, "jag/group_form.html", {"form": form, "group": group})
 
 
-def _candidates(group: JagGroup):
-    """Active people who may see JAG business and are not active members, with their agency's name (two queries)."""
-    taken = JagMember.objects.filter(group=group, is_active=True).values("user_id")
-    users = list(users_who_can(Can.SEE_JAG).exclude(pk__in=taken).order_by("last_name", "first_name", "username"))
-    agencies = dict(AgencyMember.objects.filter(user__in=[u.pk for u in users]).values_list("user_id", "agency__name"))
-    return [(u, agencies.get(u.pk, "")) for u in users]
 
 
 @never_cache
 @requires(Can.MANAGE_JAG)
 def group(request, group_id):
     group = get_object_or_404(JagGroup, pk=group_id)
-    form = MemberAddForm(request.POST or None, people=_candidates(group))
+    form = MemberAddForm(request.POST or None, people=member_candidates(group))
     if request.method == "POST" and form.is_valid():
         try:
             member = member_add(group=group, user=form.chosen, is_co_chair=form.cleaned_data["is_co_chair"],

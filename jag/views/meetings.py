@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.db import transaction
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,7 +18,15 @@ from cases.services.register import place_for
 
 from ..forms_meetings import DecideForm, MoveForm, NominateForm
 from ..models import ItemKind, JagEvent, JagMember, Meeting, MeetingStatus, Nomination
-from ..selectors import NOT_SHARED_LABEL, groups_visible_to, meeting_or_404, meetings_visible_to, pack_for
+from ..selectors import (
+    NOT_SHARED_LABEL,
+    cases_readable_by,
+    groups_visible_to,
+    meeting_or_404,
+    meetings_visible_to,
+    pack_for,
+    record_readable,
+)
 from ..services.actions import action_status_words
 from ..services.nominations import nomination_decide as decide_service
 from ..services.nominations import nomination_make
@@ -97,6 +106,10 @@ def home(request):
         waiting = list(Nomination.objects.filter(meeting__group_id__in=chaired, is_urgent=True, accepted__isnull=True,
                                                  meeting__status=MeetingStatus.SCHEDULED, meeting__closed_at__isnull=True)
                        .select_related("meeting__group", "case", "place", "agency").order_by("meeting__held_on", "created_at", "id"))
+        # A case nomination the co-chair's agency may not read (a partner co-chair) is a council co-chair's to decide.
+        if is_partner(request.user):
+            readable = cases_readable_by(request.user, [n.case_id for n in waiting])
+            waiting = [n for n in waiting if record_readable(n, readable)]
         visible = _visible_case_ids(request.user, [n.case_id for n in waiting])
         for n in waiting:
             n.subject = _subject(n, visible)
@@ -121,10 +134,12 @@ def meeting(request, meeting_id):
         nominations = nominations.filter(agency_id=agency.pk if agency is not None else None)
     nominations = list(nominations.order_by("created_at", "id"))
     visible = _visible_case_ids(user, [n.case_id for n in nominations])
+    readable = cases_readable_by(user, [n.case_id for n in nominations]) if partner else set()
     for n in nominations:
         n.subject = _subject(n, visible)
-        # An unseen case's reason may name people: never shown.
-        n.reason_shown = n.reason if n.kind != ItemKind.CASE or n.case_id in visible else ""
+        # The reasons (why, and a co-chair's decision) may name people: not for a case the partner's agency sees at
+        # reference only, or not at all (pack_for's rule).
+        n.reason_shown = n.reason if not partner or record_readable(n, readable) else ""
 
     def with_status(actions):
         rows = []
@@ -133,8 +148,16 @@ def meeting(request, meeting_id):
             rows.append({"action": a, "status_words": words, "status_colour": colour})
         return rows
 
-    sections = [{"id": "open-actions", "title": "Open actions", "rows": with_status(pack.actions),
-                 "empty": "No open actions."}]
+    if meeting.opened_at is not None:
+        # In and after the meeting: what it agreed, then what is still open from earlier meetings on its items.
+        agreed = {a.action_id for a in pack.agreed_actions}
+        sections = [{"id": "agreed-actions", "title": "Actions agreed at this meeting", "rows": with_status(pack.agreed_actions),
+                     "empty": "No actions agreed yet."},
+                    {"id": "open-actions", "title": "Open actions from earlier meetings",
+                     "rows": with_status([a for a in pack.actions if a.action_id not in agreed]), "empty": "None."}]
+    else:
+        sections = [{"id": "open-actions", "title": "Open actions", "rows": with_status(pack.actions),
+                     "empty": "No open actions."}]
     if pack.previous_held_on is not None:
         sections.append({"id": "previous-actions", "rows": with_status(pack.previous_actions),
                          "title": f"Actions agreed at the last meeting ({pack.previous_held_on:%-d %B %Y})",
@@ -206,9 +229,19 @@ def nomination_decide(request, nomination_id):
                                pk=nomination_id)
     meeting = nomination.meeting
     co_chair_or_404(group=meeting.group, user=user)
+    # A partner co-chair neither reads nor decides a case nomination their agency may not read (not shared, or at
+    # reference only, as a locked-down case is: the reasons may name people): a council co-chair decides it.
+    readable = not is_partner(user) or record_readable(nomination, cases_readable_by(user, [nomination.case_id]))
+    if request.method == "POST" and not readable:
+        raise Http404
     visible = _visible_case_ids(user, [nomination.case_id])
     nomination.subject = _subject(nomination, visible)
-    nomination.reason_shown = nomination.reason if nomination.kind != ItemKind.CASE or nomination.case_id in visible else ""
+    nomination.reason_shown = nomination.reason if readable else ""
+    if not readable:
+        return render(request, "jag/decide.html", {
+            "meeting": meeting, "nomination": nomination, "form": None, "needs_decision": False, "council_decides": True,
+            "back_url": reverse("jag:meeting", args=[meeting.pk]),
+        })
     form = DecideForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -295,3 +295,21 @@ def test_previous_meeting_is_the_last_one_not_cancelled(agenda, users):  # noqa:
     assert "Cancelled meeting action" not in _text(pack)
     assert {x.text for x in pack.previous_actions} >= {"Police action on summary", "Council action on location"}
     assert "Police action on removed" not in _text(pack)  # its item was removed from the agenda
+
+
+def test_a_pack_lists_the_actions_agreed_at_its_meeting_whatever_their_status(agenda, users, agencies):  # noqa: F811
+    """A held meeting's page and PDF show what it agreed, done ones too; a partner sees only their agency's."""
+    meeting = agenda["meeting"]
+    item = AgendaItem.objects.create(meeting=meeting, position=90, kind=ItemKind.THEME, theme="Fireworks",
+                                     source=ItemSource.ADDED, why="Added")
+    done = JagAction.objects.create(meeting=meeting, item=item, text="POLICE DONE", owner_agency=agencies["police"],
+                                    owner=users["police"], due_on=HELD_ON, status=ActionStatus.DONE,
+                                    created_by=users["officer"], created_at=NOW)
+    JagAction.objects.create(meeting=meeting, item=item, text="HOUSING OPEN", owner_agency=agencies["housing"],
+                             owner=users["housing"], due_on=HELD_ON, created_by=users["officer"], created_at=NOW)
+    council = pack_for(meeting=meeting, viewer=users["officer"])
+    police = pack_for(meeting=meeting, viewer=users["police"])
+    assert {a.text for a in council.agreed_actions} >= {"POLICE DONE", "HOUSING OPEN"}
+    assert [a.action_id for a in police.agreed_actions if a.text in ("POLICE DONE", "HOUSING OPEN")] == [done.pk]
+    assert all(a.owner_agency == "Leicestershire Police" for a in police.agreed_actions)
+    assert "POLICE DONE" not in {a.text for a in police.actions}  # done: not open
