@@ -68,10 +68,10 @@ class OpenForm(VersionForm):
         layout = []
         for m in members:
             who = f"{_person(m.user)} ({m.agency.name if m.agency_id else 'The council'})"
+            # Not required: the page says a member not marked is recorded as absent (entries()).
             self.fields[f"status_{m.pk}"] = forms.ChoiceField(
-                label=who, choices=ATTENDANCE_CHOICES, widget=forms.RadioSelect,
-                error_messages={"required": f"Choose present, apologies or absent for {_person(m.user)}",
-                                "invalid_choice": f"Choose present, apologies or absent for {_person(m.user)}"})
+                label=who, choices=ATTENDANCE_CHOICES, widget=forms.RadioSelect, required=False,
+                error_messages={"invalid_choice": f"Choose present, apologies or absent for {_person(m.user)}"})
             self.fields[f"ack_{m.pk}"] = forms.BooleanField(
                 label=f"{_person(m.user)} confirms the confidentiality statement", required=False)
             layout += [Field.radios(f"status_{m.pk}", small=True, inline=True), Field.checkbox(f"ack_{m.pk}", small=True)]
@@ -117,8 +117,8 @@ class OpenForm(VersionForm):
         from .services.meeting import AttendanceEntry
 
         data = self.cleaned_data
-        rows = [AttendanceEntry(member=m, status=data[f"status_{m.pk}"], acknowledged=bool(data.get(f"ack_{m.pk}")))
-                for m in self.members]
+        rows = [AttendanceEntry(member=m, status=data.get(f"status_{m.pk}") or AttendanceStatus.ABSENT,
+                                acknowledged=bool(data.get(f"ack_{m.pk}"))) for m in self.members]
         for i in range(GUEST_ROWS):
             name = (data.get(f"guest_{i}_name") or "").strip()
             if name:

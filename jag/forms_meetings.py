@@ -128,7 +128,8 @@ class ItemAddForm(SubjectForm):
 class DecideForm(JagForm):
     decision = forms.ChoiceField(label="Your decision", widget=forms.RadioSelect,
                                  choices=[Choice("accept", "Accept: it goes on the agenda"),
-                                          Choice("decline", "Decline: it waits for a later meeting")],
+                                          Choice("decline", "Decline: it is not discussed at this meeting",
+                                                 hint="It can be nominated again for the next meeting")],
                                  error_messages={"required": "Choose whether to accept or decline it",
                                                  "invalid_choice": "Choose whether to accept or decline it"})
     reason = forms.CharField(label="Reason for the decision", max_length=REASON_MAX, widget=forms.Textarea(attrs={"rows": 3}),

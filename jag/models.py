@@ -144,7 +144,7 @@ class Nomination(models.Model):
 
 class ItemSource(models.TextChoices):
     NOMINATION = "nomination", "Nominated"
-    CARRIED_OVER = "carried_over", "Carried over with open actions"
+    CARRIED_OVER = "carried_over", "Carried over from the last meeting"
     HIGH_RISK = "high_risk", "High-risk case with a missed update"
     CASE_REVIEW = "case_review", "Case Review recommendation due"
     ADDED = "added", "Added by the chair"
