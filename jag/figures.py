@@ -1,6 +1,7 @@
 """The JAG's figures, counted from stored rows (never typed in), per calendar month (London):
 
-- meetings held, against the promise of one a month for each group;
+- meetings held, against the promise of one a month for each group (each meeting counted for the month it is for,
+  its rule day's: one put into the next month by a bank holiday still keeps its own month's promise);
 - actions completed on time (done on or before their due day) of those due that month (dropped ones, taken off with a
   reason, are not counted as due);
 - items closed at the month's held meetings;
@@ -16,8 +17,9 @@ import io
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Min, Q
 from django.db.models.functions import TruncDate, TruncMonth
+from django.utils import timezone
 
 from cases import sla
 from cases.models import ClosureReason
@@ -70,12 +72,19 @@ def monthly_figures(*, start: date, end: date, group: JagGroup | None = None) ->
     meetings = Meeting.objects.all()
     actions = JagAction.objects.all()
     items = AgendaItem.objects.filter(removed_at__isnull=True)
+    groups = JagGroup.objects.filter(is_active=True)
     if group is not None:
-        promised_per_month = 1
+        groups = JagGroup.objects.filter(pk=group.pk)
         meetings, actions, items = meetings.filter(group=group), actions.filter(meeting__group=group), items.filter(meeting__group=group)
-    else:
-        promised_per_month = JagGroup.objects.filter(is_active=True).count()
-    held = _by_month(meetings.filter(status=MeetingStatus.HELD, held_on__gte=first, held_on__lt=after), "held_on",
+    # A group is promised a meeting a month from the month it started: when it was set up, or its first meeting's month
+    # if that is earlier (a group recorded after it began meeting). Not before: a new group has no missed months.
+    starts = []
+    for created_at, first_rule in groups.annotate(first_rule=Min("meetings__rule_date")).values_list("created_at", "first_rule"):
+        created = timezone.localtime(created_at, sla.LONDON).date().replace(day=1)
+        starts.append(min(created, first_rule.replace(day=1)) if first_rule else created)
+    # Each month's meeting counts for the month it is for (its rule day): one the bank holiday or a closure day put
+    # into the next month (the last Monday of August, held on 1 September) still keeps August's promise.
+    held = _by_month(meetings.filter(status=MeetingStatus.HELD, rule_date__gte=first, rule_date__lt=after), "rule_date",
                      n=Count("group_id", distinct=True))
     due = _by_month(
         actions.filter(due_on__gte=first, due_on__lt=after).exclude(status=ActionStatus.DROPPED)
@@ -88,7 +97,7 @@ def monthly_figures(*, start: date, end: date, group: JagGroup | None = None) ->
         .annotate(_case_closed_on=TruncDate("case__closed_at", tzinfo=sla.LONDON)), "meeting__held_on",
         closed=Count("id", filter=Q(outcome=ItemOutcome.CLOSE)), resolved=Count("case_id", distinct=True, filter=resolved))
     return [
-        MonthFigures(month=m, promised=promised_per_month, held=held.get(m, {}).get("n", 0),
+        MonthFigures(month=m, promised=sum(1 for start in starts if start <= m), held=held.get(m, {}).get("n", 0),
                      actions_due=due.get(m, {}).get("n", 0), actions_on_time=due.get(m, {}).get("on_time", 0),
                      items_closed=tabled.get(m, {}).get("closed", 0), cases_resolved=tabled.get(m, {}).get("resolved", 0))
         for m in months
@@ -99,7 +108,8 @@ def totals(rows: list[MonthFigures]) -> dict:
     """The rows added up, with how many months kept the promise of a meeting a month for each group."""
     return {
         "promised": sum(r.promised for r in rows), "held": sum(r.held for r in rows),
-        "months_met": sum(1 for r in rows if r.promised and r.held >= r.promised), "months": len(rows),
+        # Months a meeting was promised (a group was meeting), and how many of them kept the promise.
+        "months_met": sum(1 for r in rows if r.promised and r.held >= r.promised), "months": sum(1 for r in rows if r.promised),
         "actions_due": sum(r.actions_due for r in rows), "actions_on_time": sum(r.actions_on_time for r in rows),
         "items_closed": sum(r.items_closed for r in rows), "cases_resolved": sum(r.cases_resolved for r in rows),
     }

@@ -38,7 +38,7 @@ class MonthField(forms.Field):
             return None
         match = MONTH.match(value) if len(value) <= 10 else None
         if not match or not 1 <= int(match.group(2)) <= 12 or not 2000 <= int(match.group(1)) <= 2100:
-            raise forms.ValidationError(f"Enter {self.label.lower()} as a year and month, for example 2026-04")
+            raise forms.ValidationError(f"Enter the {self.label.lower()} as a year and month, for example 2026-04")
         return date(int(match.group(1)), int(match.group(2)), 1)
 
 

@@ -69,7 +69,7 @@ def test_the_last_twelve_months_by_default_with_the_promise_in_words(client, use
     assert "from April 2025 to March 2026" in page
     assert page.count('<th scope="row" class="govuk-table__header">') == 13  # 12 months and the total
     assert "Met</strong>" in page and "Missed</strong> 0 held of 1 promised" in page
-    assert "1 of 12" in page and "Met in 1 of 12 months" in page
+    assert "1 of 3" in page and "Met in 1 of 3 months" in page  # promised from the group's first meeting, January
     assert "1 (50%)" in page  # one of the two actions due in February done on time
     assert "/jag/figures.csv" in page
 
@@ -91,7 +91,7 @@ def test_a_chosen_range_and_group_and_a_safe_csv(client, users, data):  # noqa: 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("query", "error"), [
-    ("?start=2026-13&end=2026-14", "Enter first month as a year and month"),
+    ("?start=2026-13&end=2026-14", "Enter the first month as a year and month"),
     ("?start=2026-03&end=2026-01", "The last month must be the same as or after the first month"),
     ("?start=2010-01&end=2026-01", "Choose 60 months or fewer"),
     ("?group=99999", "Select a valid choice"),
@@ -143,5 +143,6 @@ def test_the_dashboard_shows_the_jag_panel(client, users, data):  # noqa: F811
     client.force_login(users["manager"])
     page = client.get("/dashboard/").content.decode()
     assert "Joint Action Group" in page and "April 2025 to March 2026" in page
-    assert "1 of 12; the promise met in 1 of 12 months" in page and "1 of 2 (50%)" in page
+    # The group's first meeting was in January 2026: three months promised (January to March), one kept.
+    assert "1 of 3; the promise met in 1 of 3 months" in page and "1 of 2 (50%)" in page
     assert "/jag/figures/" in page and "/jag/figures.csv" in page
