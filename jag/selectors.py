@@ -154,6 +154,15 @@ class Pack:
     agreed_actions: list[PackAction] = field(default_factory=list)  # agreed at this meeting, whatever their status
 
 
+def _subject_key(item: AgendaItem) -> tuple:
+    """What an item is about: its case, its place, or its theme."""
+    if item.kind == ItemKind.CASE:
+        return ("case", item.case_id)
+    if item.kind == ItemKind.LOCATION:
+        return ("place", item.place_id)
+    return ("theme", item.theme)
+
+
 def _live_items():
     return AgendaItem.objects.filter(removed_at__isnull=True)
 
@@ -190,7 +199,14 @@ def pack_for(*, meeting: Meeting, viewer, agency: PartnerAgency | None = None) -
                .select_related("owner", "owner_agency", "item__case__category", "item__place").order_by("due_on", "id"))
     if not full:
         actions = actions.filter(owner_agency=agency)
-    current_q = Q(status=ActionStatus.OPEN) & (Q(item_id__in=item_ids) | Q(item_id__in=carried_ids))
+    # The open actions on what the agenda tables: on its items, on the items they were carried from, and on the same
+    # case, place or theme at any earlier meeting of the group (an item carried through several meetings keeps its
+    # whole action plan in view).
+    same_subject = (Q(item__case_id__in=[i.case_id for i in items if i.case_id])
+                    | Q(item__place_id__in=[i.place_id for i in items if i.place_id])
+                    | Q(item__kind=ItemKind.THEME, item__theme__in=[i.theme for i in items if i.kind == ItemKind.THEME]))
+    earlier_q = Q(meeting__group_id=meeting.group_id, meeting__held_on__lte=meeting.held_on) & same_subject
+    current_q = Q(status=ActionStatus.OPEN) & (Q(item_id__in=item_ids) | Q(item_id__in=carried_ids) | earlier_q)
     previous_q = Q(meeting_id=previous.pk) if previous is not None else Q(pk__in=[])
     all_actions = list(actions.filter(current_q | previous_q | Q(meeting_id=meeting.pk)))
 
@@ -252,7 +268,10 @@ def pack_for(*, meeting: Meeting, viewer, agency: PartnerAgency | None = None) -
             due_on=action.due_on, status=action.status, status_label=ActionStatus(action.status).label, progress=action.progress,
         )
 
-    current = [a for a in all_actions if a.status == ActionStatus.OPEN and (a.item_id in item_ids or a.item_id in carried_ids)]
+    # (Every open action the query read is on the agenda's subjects, or was agreed at this or the previous meeting.)
+    subjects = {_subject_key(i) for i in items}
+    current = [a for a in all_actions if a.status == ActionStatus.OPEN and (
+        a.item_id in item_ids or a.item_id in carried_ids or _subject_key(a.item) in subjects)]
     earlier = [a for a in all_actions if previous is not None and a.meeting_id == previous.pk]
     agreed = [a for a in all_actions if a.meeting_id == meeting.pk]
     return Pack(

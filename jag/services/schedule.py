@@ -131,6 +131,12 @@ def meeting_move(*, meeting: Meeting, held_on: date, reason: str, actor, version
         raise JagError("The new date must be today or in the future")
     if not sla.is_working_day(held_on):
         raise JagError("The new date must be a working day (not a weekend, bank holiday or closure day)")
+    # Not onto another of the group's meetings, nor past the one before or after it: the months stay in order.
+    others = Meeting.objects.filter(group_id=locked.group_id).exclude(pk=locked.pk).exclude(status=MeetingStatus.CANCELLED)
+    before = others.filter(rule_date__lt=locked.rule_date).order_by("-rule_date").first()
+    after = others.filter(rule_date__gt=locked.rule_date).order_by("rule_date").first()
+    if (before is not None and held_on <= before.held_on) or (after is not None and held_on >= after.held_on):
+        raise JagError("The new date must fall between the group's meetings before and after this one")
     locked.held_on = held_on
     locked.moved_reason = reason
     locked.moved_by = actor

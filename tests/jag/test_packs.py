@@ -313,3 +313,26 @@ def test_a_pack_lists_the_actions_agreed_at_its_meeting_whatever_their_status(ag
     assert [a.action_id for a in police.agreed_actions if a.text in ("POLICE DONE", "HOUSING OPEN")] == [done.pk]
     assert all(a.owner_agency == "Leicestershire Police" for a in police.agreed_actions)
     assert "POLICE DONE" not in {a.text for a in police.actions}  # done: not open
+
+
+def test_an_action_two_meetings_back_on_the_same_subject_is_in_the_pack(agenda, users, agencies):  # noqa: F811
+    """October agreed an action on a place; November carried the place over (kept); December carries it from November.
+    The October action, still open, is in December's action plan: the chain never drops it."""
+    group = agenda["meeting"].group
+    place = agenda["place"]
+    october = meeting_make(group, date(2025, 10, 14))
+    november = meeting_make(group, date(2025, 11, 11))
+    december = meeting_make(group, date(2025, 12, 9))
+    first = AgendaItem.objects.create(meeting=october, position=1, kind=ItemKind.LOCATION, place=place, source=ItemSource.ADDED,
+                                      why="Fires")
+    second = AgendaItem.objects.create(meeting=november, position=1, kind=ItemKind.LOCATION, place=place,
+                                       source=ItemSource.CARRIED_OVER, carried_from=first, why="Kept on")
+    AgendaItem.objects.create(meeting=december, position=1, kind=ItemKind.LOCATION, place=place, source=ItemSource.CARRIED_OVER,
+                              carried_from=second, why="Kept on")
+    october_action = JagAction.objects.create(meeting=october, item=first, text="OCTOBER STILL OPEN", owner_agency=agencies["police"],
+                                              owner=users["police"], due_on=date(2025, 10, 30), created_by=users["officer"],
+                                              created_at=NOW)
+    for viewer in (users["officer"], users["police"]):
+        pack = pack_for(meeting=december, viewer=viewer)
+        assert october_action.pk in [a.action_id for a in pack.actions], viewer
+    assert october_action.pk not in [a.action_id for a in pack_for(meeting=december, viewer=users["housing"]).actions]

@@ -247,6 +247,22 @@ def test_moving_refused(frozen, held_on, reason, message):
     assert (meeting.held_on, meeting.moved_reason, meeting.version) == (date(2026, 12, 8), "", 1)
 
 
+def test_a_meeting_is_not_moved_onto_or_past_its_neighbours(frozen):
+    """December's meeting cannot go onto November's day or January's, nor past them: the months stay in order."""
+    manager = staff("maria", Role.MANAGER)
+    group = group_make()
+    november = meeting_make(group, date(2026, 11, 30))
+    december = meeting_make(group, date(2026, 12, 8))
+    meeting_make(group, date(2027, 1, 12))
+    for day in (date(2026, 11, 30), date(2027, 1, 12), date(2027, 1, 13)):
+        with pytest.raises(JagError, match="between the group's meetings"):
+            meeting_move(meeting=december, held_on=day, reason="Clash", actor=manager, version=december.version)
+    assert meeting_move(meeting=december, held_on=date(2027, 1, 11), reason="Chamber booked", actor=manager,
+                        version=december.version).held_on == date(2027, 1, 11)
+    november.refresh_from_db()
+    assert november.held_on == date(2026, 11, 30)
+
+
 def test_moving_to_today_is_allowed(frozen):
     meeting = meeting_make(group_make(), date(2026, 12, 8))
     with time_machine.travel(datetime(2026, 11, 30, 9, tzinfo=LONDON), tick=False):
