@@ -140,11 +140,13 @@ class ItemForm(forms.Form):
                                 choices=[Choice(o.value, o.label) for o in ItemOutcome],
                                 help_text="Every item needs an outcome before the meeting closes.",
                                 error_messages={"invalid_choice": "Choose the outcome"})
+    # What the page showed (jag.services.meeting.item_seen): a save over someone else's newer notes is refused.
+    seen = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = _helper(self, Field.textarea("notes", rows=5), Field.textarea("decisions", rows=4),
-                              Field.radios("outcome", small=True))
+                              Field.radios("outcome", small=True), Field("seen"))
 
 
 class ActionAddForm(forms.Form):

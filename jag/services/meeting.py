@@ -1,6 +1,7 @@
 """In the meeting: attendance and the confidentiality statement at the start, each item's notes, decisions and
 outcome, and closing the meeting (every item still on the agenda needs an outcome). Only a co-chair runs it."""
 
+import hashlib
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -12,7 +13,7 @@ from ..models import AgendaItem, Attendance, AttendanceStatus, ItemOutcome, JagM
 from .history import event_record
 from .schedule import JagError, StaleError, is_co_chair
 
-__all__ = ["AttendanceEntry", "JagError", "StaleError", "co_chair_require", "item_record", "meeting_close", "meeting_lock",
+__all__ = ["AttendanceEntry", "JagError", "StaleError", "co_chair_require", "item_record", "item_seen", "meeting_close", "meeting_lock",
            "meeting_open", "meeting_touch"]
 
 
@@ -105,9 +106,18 @@ def meeting_open(*, meeting: Meeting, attendance: list[AttendanceEntry], actor, 
     return locked
 
 
+def item_seen(item: AgendaItem) -> str:
+    """A short digest of the item's record as a page shows it: a form carries it, and a save from a page drawn before
+    someone else's save is refused instead of overwriting their notes."""
+    text = "\x1f".join((item.notes, item.decisions, item.outcome))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
 @transaction.atomic
-def item_record(*, item: AgendaItem, notes: str, decisions: str, outcome: str, actor) -> AgendaItem:
-    """Record what was said and decided on an item, and its outcome (keep, close, escalate; blank: not yet)."""
+def item_record(*, item: AgendaItem, notes: str, decisions: str, outcome: str, actor, seen: str | None = None) -> AgendaItem:
+    """Record what was said and decided on an item, and its outcome (keep, close, escalate; blank: not yet). With
+    `seen` (item_seen of the record the page showed), a record changed since by someone else is refused (StaleError);
+    the same save again (a double click) is no change."""
     # The meeting's row first, then the item's: the order every JAG service locks them in (action_add, removing an
     # item), so two co-chairs working on one item at once wait for each other instead of deadlocking.
     meeting_id = AgendaItem.objects.values_list("meeting_id", flat=True).get(pk=item.pk)
@@ -119,6 +129,9 @@ def item_record(*, item: AgendaItem, notes: str, decisions: str, outcome: str, a
         raise JagError("This item was taken off the agenda")
     if outcome and outcome not in ItemOutcome.values:
         raise JagError("Choose the outcome")
+    wanted = ((notes or "").strip(), (decisions or "").strip(), outcome or "")
+    if seen is not None and seen != item_seen(locked) and wanted != (locked.notes, locked.decisions, locked.outcome):
+        raise StaleError("Someone else has saved this item since you opened the page: check their notes and save again")
     locked.notes, locked.decisions, locked.outcome = (notes or "").strip(), (decisions or "").strip(), outcome or ""
     locked.save(update_fields=["notes", "decisions", "outcome"])
     meeting_touch(meeting)

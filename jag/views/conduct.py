@@ -20,7 +20,7 @@ from ..forms_conduct import ActionAddForm, CloseForm, ItemForm, OpenForm
 from ..models import AgendaItem, ItemKind, JagMember, Meeting, MeetingStatus
 from ..selectors import action_owner_choices, actions_visible_to, item_or_404, meeting_or_404, pack_for
 from ..services import actions as action_services
-from ..services.meeting import JagError, StaleError, item_record, meeting_close, meeting_open
+from ..services.meeting import JagError, StaleError, item_record, item_seen, meeting_close, meeting_open
 from ..services.schedule import co_chair_or_404
 
 SESSION_KEYS = "jag_action_keys"
@@ -114,11 +114,20 @@ def item(request, item_id):
         if request.method == "POST":
             raise Http404
         return render(request, "jag/item.html", {**context, "form": None})
-    form = ItemForm(request.POST or None, initial={"notes": item.notes, "decisions": item.decisions, "outcome": item.outcome})
+    form = ItemForm(request.POST or None, initial={"notes": item.notes, "decisions": item.decisions, "outcome": item.outcome,
+                                                   "seen": item_seen(item)})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            item_record(item=item, notes=data["notes"], decisions=data["decisions"], outcome=data["outcome"], actor=request.user)
+            item_record(item=item, notes=data["notes"], decisions=data["decisions"], outcome=data["outcome"], actor=request.user,
+                        seen=data["seen"] or None)
+        except StaleError as exc:
+            # Show them what is saved now, with their own words still in the form to merge.
+            form.add_error(None, str(exc))
+            item.refresh_from_db()
+            form.data = form.data.copy()
+            form.data["seen"] = item_seen(item)  # saving again, having read theirs, overwrites knowingly
+            context = {**context, "saved_now": item}
         except JagError as exc:
             form.add_error(None, str(exc))
         else:

@@ -458,3 +458,28 @@ def test_the_item_page_is_a_fixed_number_of_queries(client, jag, django_assert_m
         AgendaItem.objects.create(meeting=jag["meeting"], position=10 + n, kind=ItemKind.THEME, theme=f"Theme {n}",
                                   source=ItemSource.ADDED, why="Added")
     assert count() == before
+
+
+def test_a_save_over_someone_elses_newer_notes_is_refused_then_made_knowingly(client, jag):
+    """Two co-chairs on one item: the second, whose page was drawn before the first saved, is told and shown what is
+    saved now; saving again (having read it) goes through. The same save twice (a double click) is no conflict."""
+    import re
+
+    from jag.models import AgendaItem
+
+    meeting = opened(jag)
+    item = meeting.items.filter(removed_at__isnull=True, kind="location").first()
+    url = f"/jag/items/{item.pk}/"
+    client.force_login(jag["people"]["chair"])
+    seen = re.search(r'name="seen" value="([0-9a-f]+)"', client.get(url).content.decode()).group(1)
+    first = {"notes": "POLICE NOTES", "decisions": "", "outcome": "keep", "seen": seen}
+    assert client.post(url, first).status_code == 302
+    assert client.post(url, first).status_code == 302  # a double click
+    mine = {"notes": "MY NOTES", "decisions": "", "outcome": "close", "seen": seen}
+    refused = client.post(url, mine)
+    page = refused.content.decode()
+    assert refused.status_code == 200 and "Someone else has saved this item" in page and "POLICE NOTES" in page
+    assert AgendaItem.objects.get(pk=item.pk).notes == "POLICE NOTES"
+    fresh = re.search(r'name="seen" value="([0-9a-f]+)"', page).group(1)
+    assert client.post(url, {**mine, "seen": fresh}).status_code == 302
+    assert AgendaItem.objects.get(pk=item.pk).notes == "MY NOTES"
