@@ -105,9 +105,9 @@ def action_may_update(action: JagAction, user) -> bool:
     """The owner, a user of the owning agency, or council staff (the council's own actions: council staff only)."""
     if user is None or not user.is_authenticated or not can(user, Can.SEE_JAG):
         return False
-    if action.owner_id == user.pk:
-        return True
     if is_partner(user):
+        # A partner acts for their agency as it is now: someone who moved to another agency leaves its actions behind
+        # (the action list and page answer 404 to them too: jag.selectors.actions_visible_to).
         agency = agency_of(user)
         return agency is not None and action.owner_agency_id == agency.pk
     return True
@@ -169,10 +169,12 @@ def actions_for_home(user, *, limit: int = 10) -> list[JagAction]:
     if user is None or not user.is_authenticated or not can(user, Can.SEE_JAG):
         return []
     mine = Q(owner_id=user.pk)
-    if is_partner(user) and can(user, Can.MANAGE_AGENCY_USERS):
+    if is_partner(user):
+        # Only their agency's as it is now (one who moved agency leaves the old agency's actions behind); a lead: all of it.
         agency = agency_of(user)
-        if agency is not None:
-            mine |= Q(owner_agency_id=agency.pk)
+        if agency is None:
+            return []
+        mine = Q(owner_agency_id=agency.pk) if can(user, Can.MANAGE_AGENCY_USERS) else Q(owner_id=user.pk, owner_agency_id=agency.pk)
     return list(JagAction.objects.filter(mine, status=ActionStatus.OPEN)
                 .select_related("meeting__group", "owner", "owner_agency").order_by("due_on", "id")[:limit])
 

@@ -162,3 +162,37 @@ def test_the_meeting_page_shows_a_partner_no_decision_reason_on_a_reference_only
     nomination = nomination_make(meeting=world["meeting"], kind=ItemKind.CASE, case=world["shared"], reason="Police: shared",
                                  actor=users["police"])
     assert "Police: shared" in client.get(f"/jag/meetings/{world['meeting'].pk}/").content.decode()
+
+
+def test_a_partner_who_moved_agency_leaves_the_old_agencys_actions_behind(db):
+    """A police officer owns a JAG action, then moves to the housing providers: the action leaves their home panel and
+    they can no longer update it (the police still can); nothing of the police is shown to housing."""
+    from datetime import date
+
+    from django.utils import timezone
+
+    from cases.models import AgencyMember, PartnerAgency
+    from cases.roles import Role
+    from jag.models import AgendaItem, JagAction
+    from jag.services.actions import action_may_update, actions_for_home
+
+    from ..casereview.factories import partner_user, staff
+    from ..test_access_partners import _agreement
+    from .factories import group_make, meeting_make
+
+    police = PartnerAgency.objects.get(name="Leicestershire Police")
+    housing = PartnerAgency.objects.get(name="Housing providers")
+    _agreement(police)
+    _agreement(housing)
+    mover = partner_user("pc-mover", Role.PARTNER_USER, police)
+    colleague = partner_user("pc-stays", Role.PARTNER_USER, police)
+    meeting = meeting_make(group_make(), date(2026, 12, 8))
+    item = AgendaItem.objects.create(meeting=meeting, position=1, kind="theme", theme="Bikes", source="added", why="Up")
+    action = JagAction.objects.create(meeting=meeting, item=item, text="Patrols", owner_agency=police, owner=mover,
+                                      due_on=date(2026, 12, 20), created_by=staff("chair", Role.OFFICER),
+                                      created_at=timezone.now())
+    assert actions_for_home(mover) == [action] and action_may_update(action, mover)
+    AgencyMember.objects.filter(user=mover).update(agency=housing)
+    mover = type(mover).objects.get(pk=mover.pk)  # a new request: the agency is read afresh
+    assert actions_for_home(mover) == [] and not action_may_update(action, mover)
+    assert action_may_update(action, colleague)
