@@ -76,16 +76,18 @@ def monthly_figures(*, start: date, end: date, group: JagGroup | None = None) ->
     if group is not None:
         groups = JagGroup.objects.filter(pk=group.pk)
         meetings, actions, items = meetings.filter(group=group), actions.filter(meeting__group=group), items.filter(meeting__group=group)
-    # A group is promised a meeting a month from the month it started: when it was set up, or its first meeting's month
-    # if that is earlier (a group recorded after it began meeting). Not before: a new group has no missed months.
+    # A group is promised a meeting a month from the month it started: its first meeting's month (earlier than it was
+    # set up for a group recorded after it began meeting; later for one set up after its month's meeting day, which
+    # could never have been kept), or, with no meeting yet, when it was set up. Not before: a new group has no missed
+    # months.
     starts = []
     for created_at, first_rule in groups.annotate(first_rule=Min("meetings__rule_date")).values_list("created_at", "first_rule"):
-        created = timezone.localtime(created_at, sla.LONDON).date().replace(day=1)
-        starts.append(min(created, first_rule.replace(day=1)) if first_rule else created)
+        starts.append(first_rule.replace(day=1) if first_rule else timezone.localtime(created_at, sla.LONDON).date().replace(day=1))
     # Each month's meeting counts for the month it is for (its rule day): one the bank holiday or a closure day put
-    # into the next month (the last Monday of August, held on 1 September) still keeps August's promise.
-    held = _by_month(meetings.filter(status=MeetingStatus.HELD, rule_date__gte=first, rule_date__lt=after), "rule_date",
-                     n=Count("group_id", distinct=True))
+    # into the next month (the last Monday of August, held on 1 September) still keeps August's promise. Only the
+    # groups promised meetings count (one that stopped meeting keeps no other group's promise).
+    held = _by_month(meetings.filter(group__in=groups, status=MeetingStatus.HELD, rule_date__gte=first, rule_date__lt=after),
+                     "rule_date", n=Count("group_id", distinct=True))
     due = _by_month(
         actions.filter(due_on__gte=first, due_on__lt=after).exclude(status=ActionStatus.DROPPED)
         .annotate(_done_on=TruncDate("completed_at", tzinfo=sla.LONDON)), "due_on",

@@ -149,6 +149,13 @@ def member_update(*, member: JagMember, is_co_chair: bool, is_active: bool, acto
         others = JagMember.objects.filter(group_id=locked.group_id, is_co_chair=True, is_active=True).exclude(pk=locked.pk)
         if not others.exists():
             raise JagError("The group needs a co-chair: make someone else co-chair first")
+    if is_active and not locked.is_active:
+        # Brought back: as adding them again would (someone who can still see JAG business, sitting for their agency
+        # as it is now, not the one they left).
+        user = locked.user
+        if not user.is_active or not can(user, Can.SEE_JAG):
+            raise JagError("Choose someone who can see JAG business")
+        locked.agency = _member_agency(user)
     locked.is_co_chair, locked.is_active = is_co_chair, is_active
-    locked.save(update_fields=["is_co_chair", "is_active"])
+    locked.save(update_fields=["is_co_chair", "is_active", "agency"])
     return locked
