@@ -380,6 +380,9 @@ LOGGING = {
         "django_redis": {"level": "ERROR"},
         # django-axes notes every attempt at INFO; accounts.SignInEvent records them, WARNING keeps its lockouts.
         "axes": {"level": "WARNING"},
+        # WeasyPrint logs each step of every PDF (and parses its own stylesheet at import) at INFO: only its warnings.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
         # Django's default "django" handlers (console when DEBUG, mail_admins: no ADMINS here) printed every
         # record a second time besides the root's console; the root alone prints them.
         "django": {"handlers": [], "level": "INFO"},
