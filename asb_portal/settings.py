@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "privacy",
     "casereview",
     "jag",
+    "letters",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
@@ -307,6 +308,11 @@ COUNCIL_COLOUR = env.str("COUNCIL_COLOUR", default="#1d5b79")
 # Goes into a <style> element: only a hex colour is accepted. It must have 4.5:1 contrast with white.
 if not re.fullmatch(r"#[0-9a-fA-F]{6}", COUNCIL_COLOUR):
     raise ImproperlyConfigured("COUNCIL_COLOUR must be a hex colour like #1d5b79")
+# The letterhead on letters and notices (letters app): the council's postal address, one line per comma.
+LETTERHEAD_ADDRESS = env.str("LETTERHEAD_ADDRESS", default="Brocks Hill Council Offices, Washbrook Lane, Oadby, Leicester, LE2 5JJ")
+# What the resident's case page lets them do: tell us the problem started again up to this many days after closure
+# (the officer decides whether to reopen); after that they are offered a new report.
+RESIDENT_REOPEN_DAYS = env.int("RESIDENT_REOPEN_DAYS", default=28)
 
 # --- Public form protection -----------------------------------------------------------
 # Completed online reports per client address; the friendly page is templates/errors/429.html.

@@ -40,6 +40,11 @@ class ThresholdRule(models.Model):
         default=6, validators=[MinValueValidator(1), MaxValueValidator(12)],
         help_text="Counted back from the day the threshold is judged (the Act allows six months).",
     )
+    # Whether an entry in a resident's online incident diary counts as a report under this rule (some councils
+    # count only reports made to the council, not diary sheets: then switch it off).
+    counts_diary_entries = models.BooleanField(
+        default=True, help_text="Count each entry in a resident's online incident diary as a report under this rule.",
+    )
     is_active = models.BooleanField(default=True)
     display_order = models.PositiveSmallIntegerField(default=100)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")

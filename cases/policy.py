@@ -79,6 +79,7 @@ class Can(StrEnum):
     SEE_JAG = "see_jag"  # Joint Action Group meetings: the schedule, agendas, packs (a partner: their agency's pack)
     NOMINATE_FOR_JAG = "nominate_for_jag"  # nominate a case (one they may see), a location or a theme
     MANAGE_JAG = "manage_jag"  # groups, members, the schedule, moving a meeting
+    EDIT_LETTER_TEMPLATES = "edit_letter_templates"  # the wording of letters and notices (letters app)
     # Partner agencies
     READ_SHARED_CASES = "read_shared_cases"
     ANSWER_REFERRALS = "answer_referrals"
@@ -95,7 +96,7 @@ _OFFICER = _CALL_CENTRE | {Can.WORK_CASES, Can.SEE_PEOPLE, Can.START_PHONE_SURVE
 _MANAGER = _OFFICER | {
     Can.ASSIGN_CASES, Can.MERGE_CASES, Can.MANAGE_CLOSURE_DAYS, Can.READ_DASHBOARD, Can.EXPORT_DATA,
     Can.READ_SURVEY_RESULTS, Can.MANAGE_AGENCIES, Can.READ_ACCESS_LOG, Can.MANAGE_SIGN_IN, Can.EDIT_REPEAT_RULES,
-    Can.MANAGE_PRIVACY, Can.DECIDE_CASE_REVIEWS, Can.MANAGE_JAG,
+    Can.MANAGE_PRIVACY, Can.DECIDE_CASE_REVIEWS, Can.MANAGE_JAG, Can.EDIT_LETTER_TEMPLATES,
 }
 _PARTNER_USER = {Can.READ_SHARED_CASES, Can.ANSWER_REFERRALS, Can.ADD_PARTNER_NOTES, Can.READ_RECOMMENDATIONS,
                  Can.UPDATE_RECOMMENDATIONS, Can.SEE_JAG, Can.NOMINATE_FOR_JAG}

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import calendar, casework, pages, register, sharing
+from .views import calendar, casework, diary, pages, register, resident, sharing
 
 app_name = "staff"
 
@@ -51,4 +51,12 @@ urlpatterns = [
     path(case + "lock-down/", sharing.lock_down, name="lock_down"),
     path(case + "access-log/", sharing.case_access_log, name="case_access_log"),
     path("access-log/", sharing.access_log, name="access_log"),
+    # Residents' links and updates (cases.views.resident); their diaries and requests (cases.views.diary).
+    path(case + "residents/", resident.links, name="resident_links"),
+    path(case + "residents/issue/", resident.link_issue, name="resident_link_issue"),
+    path(case + "residents/<int:link_id>/revoke/", resident.link_revoke, name="resident_link_revoke"),
+    path(case + "update/<int:party_id>/", resident.update_send, name="resident_update"),
+    path(case + "diary/", diary.diary_list, name="diary"),
+    path(case + "diary.pdf", diary.diary_pdf, name="diary_pdf"),
+    path(case + "resident-requests/<int:request_id>/", diary.request_done, name="resident_request_done"),
 ]

@@ -34,6 +34,7 @@ from .deadlines import (
     DeadlineKind,
 )
 from .register import Person, PersonMerge, Place, PossibleMatch, RepeatRule
+from .resident import DiaryEntry, ResidentLink, ResidentRequest, ResidentRequestKind
 from .sharing import (
     SCOPE_ORDER,
     AccessEvent,
@@ -74,5 +75,6 @@ __all__ = [
     "RiskQuestionSet", "TimelineEntry", "TimelineKind", "Visibility", "evidence_upload_to",
     "SCOPE_ORDER", "AccessEvent", "AccessLogEntry", "AgencyKind", "AgencyMember", "CaseShare", "LawfulBasis",
     "PersonBasis", "SharedPerson", "ShareScope", "SharingAgreement",
+    "DiaryEntry", "ResidentLink", "ResidentRequest", "ResidentRequestKind",
     "Person", "PersonMerge", "Place", "PossibleMatch", "RepeatRule",
 ]

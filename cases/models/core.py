@@ -305,6 +305,10 @@ class Evidence(models.Model):
     )
     # Set while a resident is still filling in the online form; cleared when the report is sent.
     staging_key = models.UUIDField(null=True, blank=True, db_index=True)
+    # Sent with an entry in the resident's online diary (cases.DiaryEntry).
+    diary_entry = models.ForeignKey("cases.DiaryEntry", null=True, blank=True, on_delete=models.SET_NULL, related_name="evidence")
+    # Uploaded by the resident from their case page (uploaded_by is then empty).
+    from_resident = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["uploaded_at"]
@@ -343,6 +347,10 @@ class TimelineKind(models.TextChoices):
     MERGE = "merge", "Merge"
     MESSAGE = "message", "Message"
     SHARE = "share", "Sharing"
+    DIARY = "diary", "Diary entry"
+    RESIDENT = "resident", "From the resident"
+    UPDATE = "update", "Update to the resident"
+    DOCUMENT = "document", "Letter or notice"
 
 
 class TimelineEntry(models.Model):
@@ -358,6 +366,8 @@ class TimelineEntry(models.Model):
     body = models.TextField(blank=True)
     changes = models.JSONField(default=dict, blank=True)
     visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.STAFF)
+    # Shareable with one person only (an update sent to them): their case page shows it, nobody else's does.
+    for_party = models.ForeignKey(Party, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     # Written by a partner agency's user: shown to the team marked as from that agency.
     agency = models.ForeignKey("cases.PartnerAgency", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     # When it happened (a diary entry can be written up later); created_at is when it was recorded.

@@ -13,10 +13,13 @@ from ..models import (
     ClosureReason,
     Contact,
     Deadline,
+    DiaryEntry,
     Evidence,
     Party,
     Referral,
     Report,
+    ResidentLink,
+    ResidentRequest,
     RiskAssessment,
     RiskLevel,
     TimelineEntry,
@@ -151,7 +154,8 @@ def case_merge(*, duplicate: Case, into: Case, actor, expected_version: int | No
     first, second = sorted([duplicate, into], key=lambda c: c.pk)
     locked = {c.pk: case_lock(case=c, expected_version=expected_version if c.pk == duplicate.pk else None) for c in (first, second)}
     duplicate, into = locked[duplicate.pk], locked[into.pk]
-    for model in (Report, Party, Contact, Evidence, RiskAssessment, Action, Referral, TimelineEntry, Deadline):
+    for model in (Report, Party, Contact, Evidence, RiskAssessment, Action, Referral, TimelineEntry, Deadline,
+                  ResidentLink, DiaryEntry, ResidentRequest):
         model.objects.filter(case=duplicate).update(case=into)
     timeline_add(
         case=into,

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class LettersConfig(AppConfig):
+    name = "letters"
+    verbose_name = "Letters and notices"
