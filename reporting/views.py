@@ -31,7 +31,9 @@ from cases.selectors import (
     staged_evidence,
 )
 from cases.selectors_register_pages import phone_register_prompt
+from cases.selectors_resident import anonymous_report_link
 from cases.services import ReportError, evidence_stage, evidence_staged_discard, evidence_unstage, report_submit
+from cases.services.resident_links import link_url, resident_link_issue
 
 from . import forms
 
@@ -243,7 +245,10 @@ class OnlineReportWizard(NamedUrlSessionWizardView):
             return redirect(self.get_step_url("check"))
         channel = message_channel_for(report.reporter) if report.reporter else None
         due = first_contact_due_for(report)
+        # An anonymous reporter can follow the case only through a link offered now (we have no way to send it).
+        link = resident_link_issue(case=report.case, report=report) if report.is_anonymous else None
         self.request.session[LAST_REPORT_SESSION_KEY] = {
+            "link_id": link.pk if link else None,
             "reference": report.case.reference,
             "anonymous": report.is_anonymous,
             "email": report.reporter.email if channel == "email" else "",
@@ -260,11 +265,18 @@ def confirmation(request):
     last = request.session.get(LAST_REPORT_SESSION_KEY)
     if not last:
         return redirect("reporting:start")
-    return render(
+    link = anonymous_report_link(last.get("link_id")) if last.get("link_id") else None
+    response = render(
         request,
         "reporting/confirmation.html",
-        {"report": last, "first_contact_due": date.fromisoformat(last["first_contact_due"]) if last.get("first_contact_due") else None},
+        {"report": last, "first_contact_due": date.fromisoformat(last["first_contact_due"]) if last.get("first_contact_due") else None,
+         "case_link": link_url(link) if link else ""},
     )
+    if link:
+        # The page shows a personal link: it must not leak through a referrer or into a search engine.
+        response["Referrer-Policy"] = "no-referrer"
+        response["X-Robots-Tag"] = "noindex"
+    return response
 
 
 # --- call-centre phone report -------------------------------------------------------

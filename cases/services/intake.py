@@ -38,6 +38,7 @@ from .common import CaseError, search_document_refresh, timeline_add
 from .deadlines import first_contact_deadline_open
 from .matching import party_blanks_fill, party_match_on_case
 from .register import party_link, place_for
+from .resident_links import link_url, resident_link_issue
 
 logger = logging.getLogger(__name__)
 
@@ -323,12 +324,16 @@ MESSAGE_FAILED_HOOK = "cases.tasks.message_failed"
 def _acknowledgement_queue(*, report: Report, reporter: Party, deadline: Deadline | None, added_to_case: bool = False,
                            notes: list[hooks.AcknowledgementNote] = ()) -> None:
     """By the reporter's preferred method only: email or text message. Phone and letter get no automatic
-    message (someone may prefer them for their safety); the officer's first-contact task covers them.
+    message (someone may prefer them for their safety); the officer's first-contact task covers them. Every
+    named reporter gets their personal case-page link here (letters and updates carry it later), sent or not.
 
     A report added to an open case gets its own short message ("we have added your call to ASB-…"), never one
     that reads like a new report; it gives a first-contact date only while one is still owed to the reporter."""
     template = "report_added.txt" if added_to_case else "report_acknowledgement.txt"
+    # Their personal link to the case page, issued in this transaction (a report added to a case keeps the live one).
+    link = resident_link_issue(case=report.case, party=reporter, actor=report.logged_by, fresh=not added_to_case)
     context = {
+        "link_url": link_url(link),
         "report": report,
         "reporter": reporter,
         # The stored deadline just opened (never recomputed here): the date the dashboard will judge us by.

@@ -4,12 +4,13 @@ from django.db import transaction
 
 from notifications.models import Message, MessageStatus
 
-from ..models import Deadline, Report, TimelineKind, Visibility
+from ..models import Deadline, Report, ResidentLink, TimelineKind, Visibility
 from .common import timeline_add
 
 
 def _case_for(key: str):
-    """The case a message was about, from its key (report-ack:<report>, report-ack-sms:<report>, deadline:<id>:…)."""
+    """The case a message was about, from its key (report-ack:<report>, report-ack-sms:<report>, deadline:<id>:…,
+    resident-update:<link>:…, resident-link:<link>)."""
     prefix, _, rest = key.partition(":")
     ident = rest.split(":")[0]
     if not ident.isdigit():
@@ -17,6 +18,9 @@ def _case_for(key: str):
     if prefix in ("report-ack", "report-ack-sms"):
         report = Report.objects.select_related("case").filter(pk=int(ident)).first()
         return report.case if report else None
+    if prefix in ("resident-update", "resident-link"):
+        link = ResidentLink.objects.select_related("case").filter(pk=int(ident)).first()
+        return link.case if link else None
     if prefix == "deadline":
         deadline = Deadline.objects.select_related("case").filter(pk=int(ident)).first()
         return deadline.case if deadline else None

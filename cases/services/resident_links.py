@@ -9,13 +9,22 @@ import base64
 import hashlib
 import hmac
 import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from ..models import Case, Party, Report, ResidentLink, TimelineKind, Visibility
+from notifications.models import MessageChannel
+from notifications.services import message_queue
+
+from ..contact_rules import message_channel_for
+from ..models import Case, Party, Report, ResidentLink, ResidentRequest, ResidentRequestKind, TimelineKind, Visibility
 from .common import CaseError, timeline_add
 
 TOKEN_LENGTH = 43
@@ -28,6 +37,11 @@ def _token(nonce: str) -> str:
 
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def link_digest(nonce: str) -> str:
+    """What a link made with `nonce` stores to be found again by its token (for bulk loaders: the demo's history)."""
+    return _digest(_token(nonce))
 
 
 def link_token(link: ResidentLink) -> str:
@@ -48,16 +62,32 @@ def link_for_token(token: str) -> ResidentLink | None:
     """The live link a token opens, or None (unknown, malformed or revoked: the caller answers 404 to all alike)."""
     if not isinstance(token, str) or len(token) != TOKEN_LENGTH:
         return None
-    return (ResidentLink.objects.select_related("case", "party", "report")
+    return (ResidentLink.objects.select_related("case", "case__category", "case__officer", "party", "report")
             .filter(token_digest=_digest(token), revoked_at__isnull=True).first())
+
+
+def link_for_token_any(token: str) -> ResidentLink | None:
+    """The link a token opened, live or not (a double click on "get a new link": the first click ended it)."""
+    if not isinstance(token, str) or len(token) != TOKEN_LENGTH:
+        return None
+    return ResidentLink.objects.filter(token_digest=_digest(token)).first()
 
 
 def _who(party: Party | None) -> str:
     return str(party) if party is not None else "the anonymous reporter"
 
 
-def resident_link_issue(*, case: Case, party: Party | None = None, report: Report | None = None, actor=None) -> ResidentLink:
-    """The person's live link on the case, made if they have none. Idempotent: two callers at once get one link."""
+def _who_capital(party: Party | None) -> str:
+    who = _who(party)
+    return who[:1].upper() + who[1:]
+
+
+def resident_link_issue(*, case: Case, party: Party | None = None, report: Report | None = None, actor=None,
+                        fresh: bool = False) -> ResidentLink:
+    """The person's live link on the case, made if they have none. Idempotent: two callers at once get one link.
+
+    `fresh`: the caller made this person in its own transaction just now (intake), so nobody else can hold a link
+    for them: one INSERT, no look-up (intake's query budget)."""
     if (party is None) == (report is None):
         raise ValueError("A link is for a person on the case or an anonymous reporter's report, not both")
     if party is not None and party.case_id != case.pk or report is not None and report.case_id != case.pk:
@@ -65,6 +95,10 @@ def resident_link_issue(*, case: Case, party: Party | None = None, report: Repor
     if report is not None and not report.is_anonymous:
         raise ValueError("A named reporter's link follows them (their party), not their report")
     owner = {"party": party} if party is not None else {"report": report}
+    if fresh:
+        nonce = secrets.token_urlsafe(32)
+        return ResidentLink.objects.create(case=case, nonce=nonce, token_digest=_digest(_token(nonce)), created_at=timezone.now(),
+                                           created_by=actor, **owner)
     live = ResidentLink.objects.filter(revoked_at__isnull=True, **owner).first()
     if live is not None:
         return live
@@ -111,4 +145,123 @@ def resident_link_rotate(*, link: ResidentLink, actor=None, reason: str = "") ->
     if old.status_told and not new.status_told:
         new.status_told = old.status_told
         new.save(update_fields=["status_told"])
+    return new
+
+
+# --- opened, and a new link on request ------------------------------------------------------------------
+
+OPENED_EVERY = timedelta(minutes=1)
+
+
+def resident_link_opened(*, link: ResidentLink) -> None:
+    """Record that the page was opened: at most once a minute, one UPDATE (no read, no lock)."""
+    now = timezone.now()
+    if link.last_opened_at is not None and now - link.last_opened_at < OPENED_EVERY:
+        return
+    ResidentLink.objects.filter(pk=link.pk).filter(
+        Q(last_opened_at__isnull=True) | Q(last_opened_at__lt=now - OPENED_EVERY)).update(last_opened_at=now)
+    link.last_opened_at = now
+
+
+MESSAGE_FAILED_HOOK = "cases.tasks.message_failed"
+
+
+def _link_message_queue(*, link: ResidentLink, channel: str, because: str) -> None:
+    """The new link by email or text message, once per link (key resident-link:<id>)."""
+    party = link.party
+    context = {"party": party, "case": link.case, "url": link_url(link), "because": because,
+               "council_name": settings.COUNCIL_NAME, "council_phone": settings.COUNCIL_PHONE}
+    if channel == "email":
+        message_queue(channel=MessageChannel.EMAIL, to=party.email, subject=f"Your new link to follow case {link.case.reference}",
+                      body=render_to_string("emails/resident_new_link.txt", context), key=f"resident-link:{link.pk}",
+                      on_failure=MESSAGE_FAILED_HOOK)
+    elif channel == "text":
+        message_queue(channel=MessageChannel.SMS, to=party.phone, subject="",
+                      body=render_to_string("sms/resident_new_link.txt", context).strip(), key=f"resident-link:{link.pk}",
+                      on_failure=MESSAGE_FAILED_HOOK)
+
+
+@dataclass(frozen=True)
+class NewLink:
+    link: ResidentLink
+    sent_by: str | None  # "email" or "text"; None: shown on screen (we hold no way to send it)
+
+
+def resident_request_write(*, link: ResidentLink, kind: str, details: str, data: dict, submission_key: uuid.UUID) -> ResidentRequest:
+    """The row of something a resident asked for (until helper 2's resident_request_record is the one writer)."""
+    return ResidentRequest.objects.create(
+        case=link.case, party=link.party, report=link.report, link=link, kind=kind, details=details, data=data,
+        created_at=timezone.now(), submission_key=submission_key,
+    )
+
+
+def resident_link_renew(*, link: ResidentLink, submission_key: uuid.UUID) -> NewLink:
+    """The resident asked for a new link (the old one was shared or seen): the old one stops working, the new one
+    goes to them by email or text when they prefer one we can send, else it is shown once on screen.
+    Idempotent on `submission_key`: a double click makes one new link and sends one message."""
+    earlier = resident_link_renewed(submission_key)
+    if earlier is not None:
+        return earlier
+    try:
+        with transaction.atomic():
+            new = resident_link_rotate(link=link, actor=None, reason="Rotated at the resident's request")
+            channel = message_channel_for(new.party) if new.party is not None else None
+            resident_request_write(
+                link=new, kind=ResidentRequestKind.NEW_LINK,
+                details="Asked for a new link to their case page" + (f": sent by {'email' if channel == 'email' else 'text message'}" if channel else ": shown on screen"),
+                data={"old_link": link.pk, "new_link": new.pk, "sent_by": channel or ""}, submission_key=submission_key,
+            )
+            timeline_add(
+                case=new.case, actor=None, kind=TimelineKind.RESIDENT,
+                summary=f"{_who_capital(new.party)} asked for a new case page link",
+                body="The old link no longer works." + (f" The new one was sent by {'email' if channel == 'email' else 'text message'}." if channel else " The new one was shown on screen."),
+                changes={"resident_link": new.pk, "replaces": link.pk}, visibility=Visibility.STAFF,
+            )
+            if channel:
+                _link_message_queue(link=new, channel=channel, because="you asked for a new link")
+    except IntegrityError:
+        earlier = resident_link_renewed(submission_key)
+        if earlier is None:
+            raise
+        return earlier
+    return NewLink(new, channel)
+
+
+def resident_link_renewed(submission_key: uuid.UUID, *, old_link_id: int | None = None) -> NewLink | None:
+    """What the new-link form with this key did (its new link), if it was sent already; with `old_link_id`, only
+    when it replaced that link (a second click, answered as the first was)."""
+    done = ResidentRequest.objects.filter(submission_key=submission_key, kind=ResidentRequestKind.NEW_LINK).first()
+    if done is not None and old_link_id is not None and done.data.get("old_link") != old_link_id:
+        return None
+    if done is None:
+        return None
+    new = ResidentLink.objects.select_related("case", "party", "report").get(pk=done.data["new_link"])
+    return NewLink(new, done.data.get("sent_by") or None)
+
+
+def resident_link_send(*, case: Case, party: Party, actor, replaces: int | None) -> ResidentLink:
+    """Staff issue a person a new link and it is sent to them (email or text; staff never see the token).
+
+    `replaces`: the live link the officer saw on the screen (None: none). A live link is replaced only while it is
+    still that one, so a double click (or two officers at once) makes one new link and one message."""
+    if party.case_id != case.pk or not party.is_owed_updates:
+        raise CaseError("Choose a victim, complainant or reporter on this case")
+    channel = message_channel_for(party)
+    if channel is None:
+        raise CaseError(f"{party} does not prefer email or text messages, so a link cannot be sent to them. "
+                        "Record a phone contact or send a letter instead")
+    with transaction.atomic():
+        live = ResidentLink.objects.select_for_update().filter(party=party, revoked_at__isnull=True).first()
+        if live is not None and live.pk != replaces:
+            return live  # already replaced by the first click: that link was sent
+        if live is not None:
+            new = resident_link_rotate(link=live, actor=actor, reason="A new link was sent by staff")
+        else:
+            new = resident_link_issue(case=case, party=party, actor=actor)
+        _link_message_queue(link=new, channel=channel, because="the team sent you a new link")
+        timeline_add(
+            case=case, actor=actor, kind=TimelineKind.RESIDENT,
+            summary=f"New case page link sent to {party} by {'email' if channel == 'email' else 'text message'}",
+            changes={"resident_link": new.pk, "replaces": live.pk if live else None}, visibility=Visibility.STAFF,
+        )
     return new

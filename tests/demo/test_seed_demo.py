@@ -435,6 +435,7 @@ def _snapshot(case) -> dict:
                       for f, v in zip(fields, row)) for row in qs.order_by("id").values_list(*fields)]
 
     def text(value):
+        value = re.sub(r"/my-case/[^/\s]+/", "/my-case/TOKEN/", value)
         return re.sub(r"/survey/[^/\s]+/", "/survey/TOKEN/", value.replace(case.reference, "REF"))
 
     keys = [f"report-ack:{report.pk}", f"report-ack-sms:{report.pk}"] + [

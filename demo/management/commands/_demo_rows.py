@@ -10,6 +10,7 @@ Messages (acknowledgements, survey invitations and reminders) are written as alr
 leaves nothing for a worker to deliver.
 """
 
+import secrets
 from datetime import timedelta
 
 from django.conf import settings
@@ -35,6 +36,7 @@ from cases.models import (
     Party,
     PartyRole,
     Report,
+    ResidentLink,
     RiskAssessment,
     RiskLevel,
     TimelineEntry,
@@ -42,6 +44,7 @@ from cases.models import (
     Visibility,
 )
 from cases.services import risk_question_set_active
+from cases.services.resident_links import link_digest, link_url
 from cases.validators import normalise_phone, normalise_postcode
 from notifications.models import Message, MessageChannel, MessageStatus
 
@@ -258,6 +261,7 @@ class _Writer:
         self.contacts_of = {}
         self.messages = []  # (message, callable filling its key and body once ids exist)
         self.invitations, self.responses, self.actions = [], [], []
+        self.links = []
 
     def write(self, plans: list[CasePlan]) -> None:
         cases = []
@@ -274,6 +278,7 @@ class _Writer:
         self._references(cases)
         Case.objects.bulk_create([c.case for c in cases], batch_size=500)
         Party.objects.bulk_create(self.parties, batch_size=1000)
+        ResidentLink.objects.bulk_create(self.links, batch_size=1000)
         Report.objects.bulk_create(self.reports, batch_size=500)
         Contact.objects.bulk_create(self.contacts, batch_size=1000)
         Deadline.objects.bulk_create(self.deadlines, batch_size=1000)
@@ -333,8 +338,13 @@ class _Writer:
     def acknowledgement(self, state: _Case, deadline: Deadline) -> None:
         """cases.services.intake._acknowledgement_queue."""
         report, reporter = state.report, state.reporter
+        # The reporter's personal link to their case page, issued at intake (cases.services.resident_links).
+        nonce = secrets.token_urlsafe(32)
+        link = ResidentLink(case=state.case, party=reporter, nonce=nonce, token_digest=link_digest(nonce),
+                            created_at=report.received_at)
+        self.links.append(link)
         context = {"report": report, "reporter": reporter, "first_contact_due": deadline.due_at,
-                   "council_name": settings.COUNCIL_NAME, "council_phone": settings.COUNCIL_PHONE}
+                   "council_name": settings.COUNCIL_NAME, "council_phone": settings.COUNCIL_PHONE, "link_url": link_url(link)}
         subject = "We have received your report: {}"
         channel = message_channel_for(reporter)
         if channel == "email":
