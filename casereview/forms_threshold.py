@@ -86,6 +86,10 @@ class RuleForm(SeenForm):
     window_months = _number("Within how many months", MIN_MONTHS, MAX_MONTHS, what="the number of months",
                             help_text="Counted back from the day the threshold is judged. The Act allows six months.")
     is_active = forms.BooleanField(label="The rule is in force", required=False, initial=True)
+    counts_diary_entries = forms.BooleanField(
+        label="Count each entry in a resident's online incident diary as a report", required=False, initial=True,
+        help_text="Switch this off if the council counts only reports made to it, not diary sheets.",
+    )
     display_order = _number("Order on the page", 0, 1000, what="the order", help_text="Smaller numbers come first.")
 
     def __init__(self, *args, **kwargs):
@@ -95,7 +99,7 @@ class RuleForm(SeenForm):
         self.fields["window_months"].initial = 6
         self.helper = _helper(self, "seen", Field.radios("kind", small=True), Field.text("min_reports", field_width=2),
                               Field.text("window_months", field_width=2), Field.checkbox("is_active", small=True),
-                              Field.text("display_order", field_width=3))
+                              Field.checkbox("counts_diary_entries", small=True), Field.text("display_order", field_width=3))
 
 
 class SpocChoiceField(forms.ModelChoiceField):

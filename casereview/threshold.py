@@ -12,6 +12,11 @@ for them on a case where they are the victim). A person's report counts as their
 complainant: a report they made as a witness, or for someone else, is not a complaint of theirs (the intake's
 second-report rule reads reports the same way). One incident reported twice by the same person (the same case and
 incident date) counts once.
+
+Diary entries: where a rule says so (ThresholdRule.counts_diary_entries; some councils count only reports made to
+the council), an entry in a victim's or complainant's online incident diary counts as a complaint of theirs like a
+report: the date it happened is the incident date, the time it was received is when the complaint was made, and the
+same one-month and window rules apply. A correction is not another complaint (the entry it corrects counts).
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from django.db import connection
 from django.utils import timezone
 
 from cases import sla
-from cases.models import OPEN_STATUSES, Case, PartyRole, Report
+from cases.models import OPEN_STATUSES, Case, DiaryEntry, PartyRole, Report
 
 from .models import RuleKind, ThresholdRule
 
@@ -41,8 +46,9 @@ class ThresholdResult:
     met: bool
     # The rule that met it, in words ("3 separate incidents reported by one person within 6 months"), or None.
     rule: str | None = None
-    # The qualifying Report rows that met it (received_at and incident_date on each), oldest first.
-    reports: list[Report] = field(default_factory=list)
+    # The qualifying complaints that met it (received_at, incident_date and case on each), oldest first: Report rows,
+    # and a DiaryComplaint for each diary entry a rule counted (`is_diary_entry` tells them apart).
+    reports: list = field(default_factory=list)
     rule_id: int | None = None
     # For a one-person rule: the register record of the person whose reports met it.
     person_id: int | None = None
@@ -68,10 +74,24 @@ def window_start(at: datetime, months: int) -> datetime:
     return at.astimezone(sla.LONDON) - relativedelta(months=months)
 
 
-class _Complaint(NamedTuple):
-    """A candidate report as the rules read it."""
+@dataclass(frozen=True)
+class DiaryComplaint:
+    """A diary entry counted as a complaint, read like a Report by the callers (the decision page's table, the flag's
+    list of qualifying complaints: `pk` is "diary:<id>", so it never collides with a report's id)."""
 
-    pk: int
+    entry: DiaryEntry
+    pk: str
+    case: Case
+    case_id: int
+    received_at: datetime
+    incident_date: date
+    is_diary_entry: bool = True
+
+
+class _Complaint(NamedTuple):
+    """A candidate report (or diary entry: `diary_id` set, `pk` None) as the rules read it."""
+
+    pk: int | None
     case_id: int
     received_at: datetime
     incident_date: date | None
@@ -81,6 +101,7 @@ class _Complaint(NamedTuple):
     reporter_person_id: int | None
     # Reporting on someone's behalf: the register record of the victim it is for (None when not recorded).
     on_behalf_person_id: int | None
+    diary_id: object = None  # the DiaryEntry's id (a UUID) when the complaint is a diary entry
 
 
 def _incident_key(report: Report) -> tuple:
@@ -92,7 +113,8 @@ def threshold_for_case(case: Case, *, at: datetime | None = None) -> ThresholdRe
     """Whether any active threshold rule is met for `case`'s victims and complainants at `at` (default now).
 
     A fixed number of queries whatever the data: the rules, the case's victims with the cases where they are
-    victims, and the candidate reports (three); and the reports that met it, when it is met (four).
+    victims, and the candidate reports and diary entries (three); and the reports that met it, when it is met (four;
+    five when diary entries are among them).
     """
     at = at or timezone.now()
     rules = list(ThresholdRule.objects.filter(is_active=True).order_by("display_order", "id"))
@@ -132,29 +154,52 @@ def threshold_for_case(case: Case, *, at: datetime | None = None) -> ThresholdRe
     if on_behalf_cases:
         branches.append(f"SELECT r.id FROM cases_report r WHERE r.case_id = ANY(%s) AND r.reporter_role = %s AND {window}")
         params += [sorted(on_behalf_cases), str(PartyRole.REPORTER), since, at]
+    sql = ("SELECT r.id, r.case_id, r.received_at, r.incident_date, r.reporter_id, r.reporter_role, r.hate_motivated,"
+           " p.person_id, ob.person_id, NULL::uuid FROM cases_report r LEFT JOIN cases_party p ON p.id = r.reporter_id"
+           " LEFT JOIN cases_party ob ON ob.id = r.on_behalf_of_id"
+           f" WHERE r.id IN ({' UNION '.join(branches)})")
+    if any(r.counts_diary_entries for r in rules):
+        # Diary entries by the case's victims and complainants, in the same statement (the query count stays fixed):
+        # this case's, and the people's own on their other cases, as indexed lookups again.
+        dwindow = "d.received_at >= %s AND d.received_at <= %s"
+        diary, diary_params = [f"SELECT d.id FROM cases_diaryentry d WHERE d.case_id = %s AND {dwindow}"], [case.pk, since, at]
+        if people:
+            diary.append(f"SELECT d.id FROM cases_diaryentry d JOIN cases_party p ON p.id = d.party_id "
+                         f"WHERE p.person_id = ANY(%s) AND {dwindow}")
+            diary_params += [sorted(people), since, at]
+        sql += (" UNION ALL SELECT NULL, d.case_id, d.received_at, (d.happened_at AT TIME ZONE %s)::date, d.party_id,"
+                " p.role, 'no', p.person_id, NULL, d.id FROM cases_diaryentry d JOIN cases_party p ON p.id = d.party_id"
+                f" WHERE d.id IN ({' UNION '.join(diary)}) AND p.role = ANY(%s) AND d.corrects_id IS NULL")
+        params += [str(sla.LONDON), *diary_params, list(VICTIM_ROLES)]
     # The facts the rules read, as plain rows (no model instances to build for the usual answer, "not met").
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT r.id, r.case_id, r.received_at, r.incident_date, r.reporter_id, r.reporter_role, r.hate_motivated,"
-            " p.person_id, ob.person_id FROM cases_report r LEFT JOIN cases_party p ON p.id = r.reporter_id"
-            " LEFT JOIN cases_party ob ON ob.id = r.on_behalf_of_id"
-            f" WHERE r.id IN ({' UNION '.join(branches)}) ORDER BY r.received_at, r.id",
-            params,
-        )
+        cursor.execute(sql + " ORDER BY 3, 1, 10", params)
         reports = [row for row in map(_Complaint._make, cursor.fetchall()) if qualifies(row)]
 
     for rule in rules:
         start = window_start(at, rule.window_months)
-        in_window = [r for r in reports if r.received_at >= start]
+        in_window = [r for r in reports if r.received_at >= start and (r.diary_id is None or rule.counts_diary_entries)]
         met = _rule_met(rule, case, in_window, people, victim_cases)
         if met is not None:
             counted, person_id = met
-            # The Report rows that met it, with their cases (one more query, only when the threshold is met).
-            rows = Report.objects.filter(pk__in=[r.pk for r in counted]).select_related("case").order_by("received_at", "id")
             also = victim_cases.get(person_id, set()) & open_cases - {case.pk} if person_id else set()
-            return ThresholdResult(met=True, rule=rule.describe(), reports=list(rows), rule_id=rule.pk, person_id=person_id,
-                                   at=at, case_ids=(case.pk, *sorted(also)))
+            return ThresholdResult(met=True, rule=rule.describe(), reports=_counted_rows(counted), rule_id=rule.pk,
+                                   person_id=person_id, at=at, case_ids=(case.pk, *sorted(also)))
     return ThresholdResult(met=False, at=at)
+
+
+def _counted_rows(counted: list[_Complaint]) -> list:
+    """The Report rows (and DiaryComplaints) that met a rule, with their cases, oldest first: one query, and one more
+    when diary entries are among them (only when the threshold is met)."""
+    report_ids = [r.pk for r in counted if r.diary_id is None]
+    rows = list(Report.objects.filter(pk__in=report_ids).select_related("case")) if report_ids else []
+    diary_ids = [r.diary_id for r in counted if r.diary_id is not None]
+    if diary_ids:
+        for entry in DiaryEntry.objects.filter(pk__in=diary_ids).select_related("case"):
+            rows.append(DiaryComplaint(entry=entry, pk=f"diary:{entry.pk}", case=entry.case, case_id=entry.case_id,
+                                       received_at=entry.received_at,
+                                       incident_date=entry.happened_at.astimezone(sla.LONDON).date()))
+    return sorted(rows, key=lambda r: (r.received_at, str(r.pk)))
 
 
 def _distinct_incidents(reports: list[Report]) -> list[Report]:
@@ -217,3 +262,12 @@ def _rule_met(rule, case, reports, people, victim_cases) -> tuple[list[Report], 
         return None
     return None
 
+
+
+def diary_entry_taken(*, entry) -> None:
+    """cases.hooks callback (apps.py): a diary entry just saved may meet the threshold, as a report may; when it does
+    and the case has no open flag, the flag is stored (casereview.intake). Fixed queries, like the report callback."""
+    from .intake import threshold_flag_record  # intake imports this module
+
+    if entry.party_id is not None:  # an anonymous reporter's diary is nobody's complaint under the rules
+        threshold_flag_record(case=entry.case, at=entry.received_at)

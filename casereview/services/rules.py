@@ -43,7 +43,7 @@ def _check_seen(rule_or_row, seen: datetime | None) -> None:
 
 @transaction.atomic
 def threshold_rule_save(*, actor, kind: str, min_reports: int, window_months: int, is_active: bool = True,
-                        display_order: int = 100, rule: ThresholdRule | None = None,
+                        display_order: int = 100, counts_diary_entries: bool = True, rule: ThresholdRule | None = None,
                         seen: datetime | None = None) -> ThresholdRule:
     """Add a rule (`rule` None) or change one. Adding a rule the same as one that exists returns that one (a form
     posted twice adds one rule); at least one rule stays active (without one the threshold could never be met)."""
@@ -60,13 +60,15 @@ def threshold_rule_save(*, actor, kind: str, min_reports: int, window_months: in
         if not is_active and not ThresholdRule.objects.filter(is_active=True).exists():
             raise CaseReviewError("Keep at least one rule active")
         return ThresholdRule.objects.create(kind=kind, min_reports=min_reports, window_months=window_months,
-                                            is_active=is_active, display_order=display_order, updated_by=actor)
+                                            is_active=is_active, display_order=display_order,
+                                            counts_diary_entries=counts_diary_entries, updated_by=actor)
     locked = ThresholdRule.objects.select_for_update().get(pk=rule.pk)
     _check_seen(locked, seen)
     if not is_active and not ThresholdRule.objects.filter(is_active=True).exclude(pk=locked.pk).exists():
         raise CaseReviewError("Keep at least one rule active: the threshold could never be met without one")
     locked.kind, locked.min_reports, locked.window_months = kind, min_reports, window_months
     locked.is_active, locked.display_order, locked.updated_by = is_active, display_order, actor
+    locked.counts_diary_entries = counts_diary_entries
     locked.save()
     return locked
 
@@ -76,7 +78,8 @@ def threshold_rule_activate(*, rule: ThresholdRule, active: bool, actor) -> Thre
     if rule.is_active == active:
         return rule
     return threshold_rule_save(actor=actor, rule=rule, kind=rule.kind, min_reports=rule.min_reports,
-                               window_months=rule.window_months, is_active=active, display_order=rule.display_order)
+                               window_months=rule.window_months, is_active=active, display_order=rule.display_order,
+                               counts_diary_entries=rule.counts_diary_entries)
 
 
 TIMESCALE_LIMITS = {

@@ -87,7 +87,7 @@ def _form_page(request, form, *, title, intro=""):
 def _rule_values(form) -> dict:
     d = form.cleaned_data
     return {"kind": d["kind"], "min_reports": d["min_reports"], "window_months": d["window_months"], "is_active": d["is_active"],
-            "display_order": d["display_order"]}
+            "display_order": d["display_order"], "counts_diary_entries": d["counts_diary_entries"]}
 
 
 @never_cache
@@ -123,7 +123,8 @@ def rule_edit(request, rule_id):
                              + ("in force" if changed.is_active else "switched off"))
         return redirect("casereview_staff:rules")
     initial = {"kind": rule.kind, "min_reports": rule.min_reports, "window_months": rule.window_months,
-               "is_active": rule.is_active, "display_order": rule.display_order}
+               "is_active": rule.is_active, "display_order": rule.display_order,
+               "counts_diary_entries": rule.counts_diary_entries}
     form = RuleForm(request.POST or None, row=rule, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
