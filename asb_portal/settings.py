@@ -313,6 +313,10 @@ LETTERHEAD_ADDRESS = env.str("LETTERHEAD_ADDRESS", default="Brocks Hill Council 
 # What the resident's case page lets them do: tell us the problem started again up to this many days after closure
 # (the officer decides whether to reopen); after that they are offered a new report.
 RESIDENT_REOPEN_DAYS = env.int("RESIDENT_REOPEN_DAYS", default=28)
+# Rate limits on the resident's case page: wrong links tried from one address (then every link answers 429 for a
+# while), and actions (diary entries, uploads, requests) sent through one link.
+RESIDENT_LINK_MISS_RATE = env.str("RESIDENT_LINK_MISS_RATE", default="20/h")
+RESIDENT_ACTION_RATE = env.str("RESIDENT_ACTION_RATE", default="30/h")
 
 # --- Public form protection -----------------------------------------------------------
 # Completed online reports per client address; the friendly page is templates/errors/429.html.

@@ -16,6 +16,7 @@ from datetime import datetime
 from pathlib import PurePosixPath
 from types import SimpleNamespace
 
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -23,9 +24,11 @@ from cases.models import (
     UPDATE_ROLES,
     Action,
     Contact,
+    DiaryEntry,
     Evidence,
     Party,
     Report,
+    ResidentRequest,
     RiskAssessment,
     TimelineEntry,
     Visibility,
@@ -181,9 +184,16 @@ def access_bundle_data(*, request: RightsRequest) -> tuple[dict, list[tuple[str,
     actions = list(Action.objects.filter(perpetrator_id__in=party_ids).select_related("action_type").order_by("served_on", "id"))
     invitations = {i.pk: i for i in Invitation.objects.filter(party_id__in=party_ids)}
     responses = list(Response.objects.filter(invitation_id__in=list(invitations)).order_by("submitted_at"))
-    evidence = list(Evidence.objects.filter(report__reporter_id__in=party_ids, case_id__in=case_ids).order_by("uploaded_at", "id"))
+    # The files they sent with their reports and with their diary entries.
+    evidence = list(Evidence.objects.filter(Q(report__reporter_id__in=party_ids) | Q(diary_entry__party_id__in=party_ids),
+                                            case_id__in=case_ids).order_by("uploaded_at", "id"))
     entries = list(TimelineEntry.objects.filter(case_id__in=case_ids).order_by("occurred_at", "id"))
     messages = _messages_by_case(reports, invitations)
+    diary = list(DiaryEntry.objects.filter(party_id__in=party_ids).order_by("happened_at", "received_at"))
+    asked = list(ResidentRequest.objects.filter(party_id__in=party_ids).order_by("created_at", "id"))
+    from letters.models import Document
+
+    letters = list(Document.objects.filter(recipient_id__in=party_ids, withdrawn_at__isnull=True).order_by("created_at"))
 
     cases = {}
     for party in parties:
@@ -195,7 +205,7 @@ def access_bundle_data(*, request: RightsRequest) -> tuple[dict, list[tuple[str,
                 "where": ", ".join(v for v in (case.address, case.postcode) if v),
                 "your_details": [], "reports": [], "contacts": [], "risk_assessments": [], "actions": [],
                 "survey_answers": [], "messages": messages.get(case.pk, []), "updates": [], "withheld": [], "evidence": [],
-                "_roles": set(),
+                "diary": [], "asked": [], "letters": [], "_roles": set(),
             }
         cases[case.pk]["your_details"].append(_party_details(party))
         cases[case.pk]["_roles"].add(party.role)
@@ -230,11 +240,25 @@ def access_bundle_data(*, request: RightsRequest) -> tuple[dict, list[tuple[str,
             "first_contact_speed": response.first_contact_speed, "staff_polite": response.staff_polite,
             "comments": response.comments, "may_contact": "Yes" if response.may_contact else "No",
         })
+    for entry in diary:
+        cases[entry.case_id]["diary"].append({
+            "happened": _iso(entry.happened_at), "received": _iso(entry.received_at), "what_happened": entry.what_happened,
+            "who_was_involved": entry.who_involved, "how_it_affected_you": entry.how_affected,
+        })
+    for item in asked:
+        cases[item.case_id]["asked"].append({"when": _iso(item.created_at), "what": item.get_kind_display(), "details": item.details})
+    for document in letters:
+        cases[document.case_id]["letters"].append({
+            "number": document.number, "title": document.heading, "made": _iso(document.created_at),
+            "sent": _iso(document.sent_at), "how": document.get_sent_method_display() if document.sent_method else "",
+        })
     for entry in entries:
         case = cases[entry.case_id]
         # Updates shared with the resident are theirs to read when they reported (victim, complainant, reporter);
-        # to a witness or an alleged perpetrator they are someone else's updates.
-        if entry.visibility == Visibility.RESIDENT and case["_roles"] & set(UPDATE_ROLES):
+        # to a witness or an alleged perpetrator they are someone else's updates, and so is an update sent to one
+        # other person on the case (for_party).
+        if (entry.visibility == Visibility.RESIDENT and case["_roles"] & set(UPDATE_ROLES)
+                and (entry.for_party_id is None or entry.for_party_id in party_ids)):
             text = "" if entry.body.strip() in ("", entry.summary.strip()) else entry.body
             case["updates"].append({"when": _iso(entry.occurred_at), "kind": entry.get_kind_display(), "summary": entry.summary,
                                     "text": text})

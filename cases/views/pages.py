@@ -19,6 +19,7 @@ from ..selectors import (
     related_cases,
     timeline_visible_to,
 )
+from ..selectors_diary import resident_requests_for_home
 
 CASES_PER_PAGE = 25
 
@@ -30,7 +31,8 @@ def home(request):
         return redirect("partners:home")
     if not can(request.user, Can.WORK_CASES):
         return render(request, "cases/home_call_centre.html", {"lookup_form": LookupForm()})
-    return render(request, "cases/home.html", {"home": officer_home(request.user), "now": timezone.now()})
+    return render(request, "cases/home.html", {"home": officer_home(request.user), "now": timezone.now(),
+                                               "resident_requests": resident_requests_for_home(request.user)})
 
 
 @never_cache

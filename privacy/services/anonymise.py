@@ -7,10 +7,11 @@ apply because their case is held now (a hold placed after the listing wins).
 """
 
 import re
+from contextlib import contextmanager
 from datetime import datetime, time
 
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, ProtectedError, Q
 from django.utils import timezone
 
@@ -152,6 +153,8 @@ def case_file_anonymise(*, case_id: int, run: RetentionRun) -> None:
     Message.objects.filter(selectors.case_message_keys([case.pk])).update(**MESSAGE_BLANKS)
     _case_reviews_anonymise(case)
     _jag_anonymise(case)
+    _residents_anonymise(case)
+    _letters_anonymise(case)
     _people_anonymise(person_ids)
     _note(case.pk, run, CASE_DONE)
 
@@ -176,6 +179,49 @@ def _case_reviews_anonymise(case: Case) -> None:
     _replace_text(EscalationRequest.objects.filter(application_id__in=ids), "reasons", "outcome_summary")
     keys = "|".join(str(pk) for pk in ids)
     Message.objects.filter(key__regex=rf"^cr-[a-z-]+:({keys})(:|$)").update(**MESSAGE_BLANKS)
+
+
+@contextmanager
+def _erasure_allowed():
+    """Diary entries and generated documents are immutable in the database (triggers); erasure is the one change
+    allowed, inside this block only (SET LOCAL would otherwise last to the end of the outermost transaction)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL asb.privacy_erasure = 'on'")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL asb.privacy_erasure = 'off'")
+
+
+def _residents_anonymise(case: Case) -> None:
+    """What residents wrote on their case page (diary entries, requests) and their links: the links end, the words
+    go; the rows stay (dated) so the case's history still shows that something was sent."""
+    from cases.models import DiaryEntry, ResidentLink, ResidentRequest
+
+    ResidentLink.objects.filter(case=case, revoked_at__isnull=True).update(
+        revoked_at=timezone.now(), revoke_reason="Ended when the case file was anonymised")
+    if DiaryEntry.objects.filter(case=case).exists():
+        with _erasure_allowed():
+            DiaryEntry.objects.filter(case=case).update(what_happened=REMOVED, who_involved="", how_affected="")
+    ResidentRequest.objects.filter(case=case).update(details=REMOVED, data={})
+    keys = "|".join(str(pk) for pk in ResidentLink.objects.filter(case=case).values_list("pk", flat=True))
+    if keys:
+        Message.objects.filter(key__regex=rf"^resident-[a-z-]+:({keys})(:|$)").update(**MESSAGE_BLANKS)
+
+
+def _letters_anonymise(case: Case) -> None:
+    """Letters and notices made on the case: the stored PDFs are deleted and the names, addresses and values they
+    were made with are removed; the rows (number, kind, dates) stay as the record that they were made and served."""
+    from letters.models import Document
+
+    documents = Document.objects.filter(case=case)
+    if not documents.exists():
+        return
+    for document in documents.exclude(pdf=""):
+        document.pdf.delete(save=False)
+    with _erasure_allowed():
+        documents.update(pdf="", recipient_name=ANONYMISED_NAME, recipient_address="", values={}, wording=REMOVED)
 
 
 def _jag_anonymise(case: Case) -> None:

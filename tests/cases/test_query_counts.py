@@ -26,6 +26,9 @@ CASE_PAGE_MAX_QUERIES += 1
 # "Nominate for JAG" (issue 14): jag_nominate.jag_next_meetings reads the next meeting of each group the user may see,
 # one query whatever the number of groups or meetings (cases never imports jag).
 CASE_PAGE_MAX_QUERIES += 1
+# The letters and notices panel (issue 15): letters_case reads the case's latest documents, one query whatever their
+# number (cases never imports letters).
+CASE_PAGE_MAX_QUERIES += 1
 
 
 def worked_case(i, officer, *, extra=1):
