@@ -25,6 +25,7 @@ from cases.models import (
     Contact,
     ContactPrompt,
     Deadline,
+    DiaryEntry,
     Party,
     PartyRole,
     Person,
@@ -33,6 +34,8 @@ from cases.models import (
     Referral,
     ReferralStatus,
     Report,
+    ResidentLink,
+    ResidentRequest,
     RiskAssessment,
     SharedPerson,
     SharingAgreement,
@@ -51,7 +54,15 @@ from cases.policy import (
 from cases.roles import Role, user_roles
 from cases.selectors_register import hotspots, person_flags
 from dashboard import selectors as dashboard
-from demo.management.commands import _demo_casereview, _demo_jag, _demo_partners, _demo_register, _demo_rows, _demo_year
+from demo.management.commands import (
+    _demo_casereview,
+    _demo_jag,
+    _demo_partners,
+    _demo_register,
+    _demo_residents,
+    _demo_rows,
+    _demo_year,
+)
 from demo.management.commands._demo_year import month_plans, months_before
 from demo.management.commands.seed_demo import STORIES, Command, submission_key
 from jag.models import (
@@ -67,6 +78,8 @@ from jag.models import (
 )
 from jag.selectors import NOT_SHARED_LABEL, pack_for
 from jag.services.schedule import nominations_close_at
+from letters.models import Document, DocumentKind
+from letters.rules import cpn_refusal
 from notifications.models import Message, MessageStatus
 from privacy.models import LegalHold, RequestKind, RightsRequest
 from surveys import services as surveys
@@ -76,8 +89,9 @@ LONDON = sla.LONDON
 DATES = [datetime(2026, 11, 28, 10, 0, tzinfo=LONDON), datetime(2028, 2, 29, 8, 30, tzinfo=LONDON)]
 MODELS = (CaseModel, Report, Party, Contact, Deadline, TimelineEntry, RiskAssessment, Invitation, Response, CommentAction, Message,
           get_user_model(), AgencyMember, SharingAgreement, CaseShare, SharedPerson, Referral, Person, Place, PossibleMatch,
-          RightsRequest, LegalHold, JagGroup, JagMember, Meeting, Nomination, AgendaItem, Attendance, JagAction, JagEvent)
-ALL_STORIES = STORIES + _demo_register.STORIES + _demo_casereview.STORIES
+          RightsRequest, LegalHold, JagGroup, JagMember, Meeting, Nomination, AgendaItem, Attendance, JagAction, JagEvent,
+          ResidentLink, DiaryEntry, ResidentRequest, Document)
+ALL_STORIES = STORIES + _demo_register.STORIES + _demo_casereview.STORIES + [(_demo_residents.LETTERS_STORY, None)]
 
 
 def seed():
@@ -200,6 +214,7 @@ def test_a_year_of_history_on_any_date(now):
         the_register_shows_repeats_a_hotspot_a_match_and_privacy_work(now)
         the_case_review_has_a_victim_just_over_the_threshold(now)
         the_jag_has_last_months_meeting_and_next_months_nominations(now)
+        residents_follow_their_cases_and_a_cpn_is_ready(now)
         first = counts()
     with time_machine.travel(now + timedelta(hours=3), tick=False):
         seed()
@@ -328,6 +343,34 @@ def the_jag_has_last_months_meeting_and_next_months_nominations(now):
     agenda_cases = set(nominated.nominations.filter(case__isnull=False).values_list("case_id", flat=True))
     assert agenda_cases & shared  # the car meets case the police nominated is theirs to see
     assert pack_for(meeting=last, viewer=housing).agency_name == "Housing providers"
+
+
+def residents_follow_their_cases_and_a_cpn_is_ready(now):
+    """Issue 15: Aisha Khan's link opens her case with her diary entries and her officer's update; the anonymous
+    reporter's link opens theirs with the officer's note; Patricia Lowe's case holds a CPW served by hand (its compliance
+    date passed) and a CPN generated (a real PDF), and an update letter to her waits in the print queue."""
+    from django.test import Client
+
+    links = dict(_demo_residents.demo_resident_links(submission_key))
+    assert len(links) == 3
+    client = Client()
+    aisha = client.get(links["Aisha Khan (diary entries and an update)"].removeprefix("http://127.0.0.1:8000"))
+    page = aisha.content.decode()
+    assert aisha.status_code == 200
+    assert "Mr Walsh's Acceptable Behaviour Contract review is this week" in page.replace("&#x27;", "'")
+    assert "A party in Flat 2" in page and "Music and shouting from Flat 2" in page
+    assert "Owners of 43 Uplands Road" not in page  # nothing of anyone else's case
+    anonymous = client.get(links["anonymous fly-tipping reporter"].removeprefix("http://127.0.0.1:8000")).content.decode()
+    assert "Street cleansing are clearing the alley" in anonymous
+    case = CaseModel.objects.get(reports__submission_key=submission_key(_demo_residents.LETTERS_STORY))
+    cpw = Document.objects.get(case=case, kind=DocumentKind.CPW)
+    cpn = Document.objects.get(case=case, kind=DocumentKind.CPN)
+    assert cpw.sent_at is not None and cpw.sent_method == "hand" and cpw.action is not None
+    assert cpn_refusal(case, cpn.recipient, now) is None  # the warning was served and its compliance date has passed
+    assert cpn.sent_at is None and cpn.pdf.open("rb").read(5) == b"%PDF-"
+    update = Document.objects.get(case=case, kind=DocumentKind.UPDATE)
+    assert update.delivery == "post" and update.sent_at is None
+    assert Deadline.objects.open().filter(case=case, due_at__lt=now).count() == 0
 
 
 def story_cases():

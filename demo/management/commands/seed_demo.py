@@ -41,6 +41,7 @@ from ._demo_jag import jag_ensure
 from ._demo_partners import PARTNER_USERS, SHARED_STORY, agreements_ensure, partner_members_ensure, story_share_ensure
 from ._demo_register import STORIES as REGISTER_STORIES
 from ._demo_register import register_ensure
+from ._demo_residents import LETTERS_STORY, demo_resident_links, residents_ensure
 from ._demo_rows import history_ensure
 
 DEMO_PASSWORD = "demo-password-2026"
@@ -463,12 +464,22 @@ class Command(BaseCommand):
             created += jag_ensure(users=users, now=now, submission_key=submission_key)
         except Exception as exc:
             raise CommandError(f"Demo JAG business failed and was rolled back: {exc}") from exc
+        try:
+            # Issue 15: residents' case pages (diary entries, an update, an anonymous reporter's link) and letters and
+            # notices (a served CPW, a generated CPN, an update letter in the print queue).
+            created += residents_ensure(users=users, now=now, demo_for=lambda key: Demo(key, users, now, closures),
+                                        submission_key=submission_key)
+        except Exception as exc:
+            raise CommandError(f"Demo residents' pages and letters failed and were rolled back: {exc}") from exc
         keys = [submission_key(key) for key, _ in STORIES + REGISTER_STORIES + CASE_REVIEW_STORIES]
+        keys.append(submission_key(LETTERS_STORY))
         by_status = dict(models.Case.objects.filter(reports__submission_key__in=keys).values_list("status").annotate(n=Count("id", distinct=True)))
         summary = ", ".join(f"{by_status.get(s, 0)} {s}" for s in CaseStatus.values)
         self.stdout.write(self.style.SUCCESS(
             f"Demo data ready: {len(users)} accounts ({len(PARTNER_USERS)} of partner agencies), {sum(by_status.values())} demo cases ({summary}), {created} new this run; "
             f"{in_history} cases of history over the 12 months before this one, {history} new this run."))
+        for who, url in demo_resident_links(submission_key):
+            self.stdout.write(f"  Case page link for {who}: {url}")
 
     @transaction.atomic
     def users_ensure(self):
