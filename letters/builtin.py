@@ -9,7 +9,7 @@ FIRST_CONTACT = """Dear {recipient_name}
 
 Thank you for reporting {category} to us. Your case reference is {case_reference}. I am {officer_name}, the anti-social behaviour officer looking after your case.
 
-I will be in touch to talk about what has been happening and what we can do. We will send you an update at least every 14 days while your case is open.
+I will be in touch to talk about what has been happening and what we can do. We will send you an update at least every {update_every} while your case is open.
 
 {message}
 

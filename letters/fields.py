@@ -46,6 +46,7 @@ COMMON = [
     _spec("council_name", "The council's name", entered=False),
     _spec("council_website", "The council's website", entered=False),
     _spec("today", "Today's date", "date", entered=False),
+    _spec("update_every", "How often updates are due (7 days for high risk, otherwise 14)", entered=False),
 ]
 
 # Placeholders that belong to particular kinds (a kind may use the common ones and its own).
@@ -120,14 +121,15 @@ CPW_NOTICE_MAY_FOLLOW = (
 CPN_PENALTY = (
     "Failing to comply with this notice without a reasonable excuse is a criminal offence (section 48 of the "
     "Anti-social Behaviour, Crime and Policing Act 2014). On conviction a person may be fined (up to level 4 on the "
-    "standard scale; a business or organisation up to £20,000), and the court may order the forfeiture of any item "
+    "standard scale; a business or other body, an unlimited fine), and the court may order the forfeiture of any item "
     "used in committing the offence (section 50). Instead of prosecution, an authorised officer may give you a fixed "
-    "penalty notice of £100 (section 52). If you do not do what this notice requires, the council may do the work "
+    "penalty notice of up to £100 (section 52). If you do not do what this notice requires, the council may do the work "
     "itself and recover the cost from you (section 47)."
 )
 CPN_APPEAL = (
-    "You may appeal against this notice to the magistrates' court within {days} days of the day it was given to you "
-    "(section 46 of the Anti-social Behaviour, Crime and Policing Act 2014). While an appeal is being decided, any "
+    "You may appeal against this notice to the magistrates' court within {days} days beginning with the day it was "
+    "given to you, so the day it was given to you counts as the first of those days (section 46 of the Anti-social "
+    "Behaviour, Crime and Policing Act 2014). While an appeal is being decided, any "
     "requirement to stop doing something still applies; a requirement to do something is put on hold."
 )
 CLOSURE_OFFENCE = (
@@ -265,6 +267,8 @@ def values_for(*, case, kind: str, recipient, entered: dict, at: datetime, extra
             "case_reference": case.reference,
             "category": str(case.category) if case.category_id else "",
             "case_address": _address(case.address, case.postcode),
+            # The service standard: victims updated at least every 14 days, every 7 when the case is high risk.
+            "update_every": "7 days" if getattr(case, "risk_level", "") == "high" else "14 days",
         })
     if recipient is not None:
         values.update({"recipient_name": str(recipient.full_name or recipient.description or "").strip(),

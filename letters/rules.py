@@ -4,7 +4,7 @@ hearings within 48 hours. Pure reads; letters.services.documents refuses with th
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from cases.models import ActionType, Party, PartyRole
@@ -28,7 +28,8 @@ ACTION_SLUGS = {
     DocumentKind.CPN: "cpn",
     DocumentKind.CLOSURE_NOTICE: "closure-notice",
 }
-# A closure notice's court hearing must be within 48 hours of service (s.80(2)); we check it against when it is made.
+# A closure notice's court hearing must be within 48 hours of service (s.80(2)), Christmas Day disregarded (s.80(3)).
+# Checked against when it is made, and again against when it is recorded as served.
 CLOSURE_HEARING_WITHIN = timedelta(hours=48)
 
 
@@ -55,13 +56,19 @@ def parse_day(value) -> date | None:
 
 
 def parse_moment(value) -> datetime | None:
-    """A stored date and time (a datetime, or ISO 8601 text; London time when it has no offset), else None."""
+    """A stored date and time (a datetime, ISO 8601 text, or "14:00 on 3 November 2026"; London time when it has no
+    offset), else None."""
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=LONDON)
+    text = str(value or "").strip()
     try:
-        moment = datetime.fromisoformat(str(value or "").strip())
+        moment = datetime.fromisoformat(text)
     except ValueError:
-        return None
+        # As a document's values hold it (letters.fields.format_datetime): "14:00 on 3 November 2026", London.
+        try:
+            moment = datetime.strptime(text, "%H:%M on %d %B %Y")
+        except ValueError:
+            return None
     return moment if moment.tzinfo else moment.replace(tzinfo=LONDON)
 
 
@@ -79,6 +86,14 @@ def cpn_refusal(case, recipient: Party | None, on: datetime) -> str | None:
         return (f"A Community Protection Notice needs a Community Protection Warning served on {recipient} first, "
                 "on this case: there is none")
     served = [w for w in warnings if w.sent_at is not None and w.sent_at < on]
+    if served:
+        # A warning served on or after its own comply-by day gave no time to comply (s.43(5)(b)): it does not count.
+        timely = [w for w in served if (parse_day((w.values or {}).get("comply_by")) or date.max)
+                  > w.sent_at.astimezone(LONDON).date()]
+        if not timely:
+            return (f"The Community Protection Warning to {recipient} was served on or after the date it gave to "
+                    "comply, so it gave no time to comply: serve a new warning with a later date first")
+        served = timely
     if not served:
         return (f"The Community Protection Warning to {recipient} has not been recorded as served yet: record it as "
                 "served, and wait until the date it gave to comply has passed")
@@ -134,15 +149,64 @@ def recipient_refusal(*, kind: str, recipient: Party | None, case, on: datetime)
     return None
 
 
-def closure_hearing_refusal(hearing_at, on: datetime) -> str | None:
-    """A closure notice's hearing must be after `on` and within 48 hours of it."""
+def _christmas_day(year: int) -> tuple[datetime, datetime]:
+    """Christmas Day in London, as a UTC interval [start, end)."""
+    start = datetime.combine(date(year, 12, 25), time(0), tzinfo=LONDON).astimezone(UTC)
+    end = datetime.combine(date(year, 12, 26), time(0), tzinfo=LONDON).astimezone(UTC)
+    return start, end
+
+
+def closure_hearing_latest(on: datetime) -> datetime:
+    """The end of the 48 hours after `on` in which a closure order application must be heard, Christmas Day
+    disregarded (s.80(2)-(3)): time that falls on 25 December (London) does not count. Real elapsed hours (UTC), so
+    a clock change does not move it."""
+    at = on.astimezone(UTC)
+    remaining = CLOSURE_HEARING_WITHIN
+    while True:
+        start, end = _christmas_day(at.astimezone(LONDON).year)
+        if at >= end:  # after this year's Christmas Day: the next one is a year away, far beyond 48 hours
+            return at + remaining
+        if at >= start:  # on Christmas Day: the count starts at midnight
+            at = end
+            continue
+        if at + remaining <= start:
+            return at + remaining
+        remaining -= start - at
+        at = end
+
+
+def closure_hearing_refusal(hearing_at, on: datetime, *, served: bool = False) -> str | None:
+    """A closure notice's hearing must be after `on` and within 48 hours of it (Christmas Day disregarded). `served`:
+    `on` is when the notice was served (the words then say so)."""
     moment = parse_moment(hearing_at)
     if moment is None:
-        return "Enter the date and time of the court hearing"
+        # Made documents always hold a readable hearing (checked when made); only a new one can lack it.
+        return None if served else "Enter the date and time of the court hearing"
     if moment <= on:
+        if served:
+            return ("The court hearing was before the closure notice was served: a notice served after its hearing "
+                    "cannot be used. Make a new closure notice with a new hearing")
         return "The court hearing must be in the future"
-    if moment > on + CLOSURE_HEARING_WITHIN:
-        return "The court hearing must be within 48 hours of the closure notice"
+    if moment > closure_hearing_latest(on):
+        if served:
+            return ("The court hearing is more than 48 hours after the closure notice was served (Christmas Day not "
+                    "counted): make a new closure notice with a hearing within 48 hours of serving it")
+        return "The court hearing must be within 48 hours of the closure notice (Christmas Day not counted)"
+    return None
+
+
+def comply_by_refusal(kind: str, value, on: datetime) -> str | None:
+    """A Community Protection Warning must give time to comply: its date to comply by must be after the day it is
+    made (London). None when fine (or not a CPW: a missing date is the required-field check's to name)."""
+    if kind != DocumentKind.CPW:
+        return None
+    day = parse_day(value)
+    if day is None:
+        return None
+    today = on.astimezone(LONDON).date()
+    if day <= today:
+        return (f"The date to comply by must be after today ({today:%-d %B %Y}): the person must have time to "
+                "comply with the warning")
     return None
 
 

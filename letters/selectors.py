@@ -44,9 +44,11 @@ def document_or_404(user, case, document_id) -> Document:
 
 def print_queue(user) -> QuerySet[Document]:
     """Letters waiting to be posted on the cases the user may work: by post, not yet sent, not withdrawn, oldest
-    first (the partial index document_print_queue_idx)."""
+    first (the partial index document_print_queue_idx). A document whose PDF was erased (privacy anonymisation)
+    has nothing to print and is left out."""
     return (documents_visible_to(user)
             .filter(delivery=DeliveryMethod.POST, sent_at__isnull=True, withdrawn_at__isnull=True)
+            .exclude(pdf="")
             .select_related("case", "created_by").order_by("created_at", "pk"))
 
 

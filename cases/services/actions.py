@@ -54,7 +54,9 @@ def action_record(
             raise CaseError(f"A {action_type.name} needs the person to be {action_type.minimum_age} or over; {perpetrator} is {age}")
     if served_on and not expires_on and action_type.default_duration_days:
         expires_on = served_on + timedelta(days=action_type.default_duration_days)
-    appeal_by = served_on + timedelta(days=action_type.appeal_days) if served_on and action_type.appeal_days else None
+    # The last day to appeal: "within the period of N days beginning with the day" it was served (s.46 of the 2014 Act
+    # for a CPN), so the day of service is the first of the N.
+    appeal_by = served_on + timedelta(days=action_type.appeal_days - 1) if served_on and action_type.appeal_days else None
     action = Action.objects.create(
         case=case,
         action_type=action_type,

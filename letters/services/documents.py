@@ -25,7 +25,9 @@ from ..rules import (
     RESIDENT_LETTER_KINDS,
     RESIDENT_ROLES,
     closure_hearing_refusal,
+    comply_by_refusal,
     cpn_refusal,
+    parse_day,
     recipient_refusal,
 )
 from ..selectors import case_review_application
@@ -56,11 +58,16 @@ def _case_review_extra(case) -> tuple[dict, object]:
     application = case_review_application(case)
     if application is None:
         raise DocumentError("There is no Case Review application linked to this case, so there is no outcome to write")
-    recommendations = [r.text for r in application.recommendations.order_by("due_on", "id")]
     meeting = getattr(application, "meeting", None)  # RelatedObjectDoesNotExist is an AttributeError
-    outcome = application.decision_reasons or ""
-    if meeting is not None and meeting.action_plan:
-        outcome = meeting.action_plan if not outcome else f"{outcome}\n\n{meeting.action_plan}"
+    if meeting is None:
+        # The letter tells the applicant what the review found: there is nothing to tell before it is held (a
+        # threshold not met is told by the Case Review's own decision letter, not this one).
+        raise DocumentError(f"The review meeting for Case Review {application.reference} has not been recorded: the "
+                            "outcome letter can be made once the review has been held")
+    recommendations = [r.text for r in application.recommendations.order_by("due_on", "id")]
+    # The outcome is what the review found and its action plan (as the Case Review's own outcome letter says), not
+    # the reasons for the threshold decision.
+    outcome = "\n\n".join(part.strip() for part in (meeting.agency_summary, meeting.action_plan) if part and part.strip())
     extra = {
         "applicant_name": application.applicant_name,
         "application_reference": application.reference,
@@ -124,6 +131,9 @@ def document_generate(
     application = None
     if kind == DocumentKind.CASE_REVIEW_OUTCOME:
         extra, application = _case_review_extra(case)
+    refusal = comply_by_refusal(kind, entered.get("comply_by"), now)
+    if refusal:
+        raise DocumentError(refusal)
     if kind in RESIDENT_LETTER_KINDS and recipient is not None and recipient.role in RESIDENT_ROLES:
         link = resident_link_issue(case=case, party=recipient, actor=actor)
         extra["case_page_link"] = link_url(link)
@@ -162,14 +172,20 @@ def document_generate(
         recipient_address=recipient_address, values=values, delivery=delivery, sha256=hashlib.sha256(pdf_bytes).hexdigest(),
         created_by=actor, created_at=now, submission_key=submission_key,
     )
-    # Stored as made: the download serves these bytes, never a fresh rendering.
+    # Stored as made: the download serves these bytes, never a fresh rendering. If anything below fails, the
+    # transaction rolls back and the file goes with it (no PDF left on disk for a document that does not exist).
     document.pdf.save(f"{number.replace('/', '-')}.pdf", ContentFile(pdf_bytes), save=False)
-    document.save(force_insert=True)
-    timeline_add(
-        case=case, actor=actor, kind=TimelineKind.DOCUMENT, visibility=Visibility.STAFF, occurred_at=now,
-        summary=f"{DocumentKind(kind).label} made for {recipient_name}",
-        changes={"document": str(document.pk), "number": number},
-    )
+    try:
+        with transaction.atomic():
+            document.save(force_insert=True)
+            timeline_add(
+                case=case, actor=actor, kind=TimelineKind.DOCUMENT, visibility=Visibility.STAFF, occurred_at=now,
+                summary=f"{DocumentKind(kind).label} made for {recipient_name}",
+                changes={"document": str(document.pk), "number": number},
+            )
+    except BaseException:
+        document.pdf.storage.delete(document.pdf.name)
+        raise
     return document
 
 
@@ -180,7 +196,7 @@ def _locked(document: Document) -> Document:
 def _action_details(document: Document) -> str:
     values = document.values or {}
     parts = [f"{short_name(document.kind)} {document.number}."]
-    for key in ("conduct", "requirements", "behaviours", "comply_by", "premises", "hearing_at", "review_on"):
+    for key in ("conduct", "requirements", "behaviours", "comply_by", "premises", "hearing_at", "review_date"):
         if values.get(key):
             parts.append(f"{key.replace('_', ' ').capitalize()}: {values[key]}")
     return "\n".join(parts)
@@ -207,6 +223,15 @@ def document_record_sent(*, document: Document, method: str, sent_at: datetime, 
     if sent_at < document.created_at:
         raise DocumentError(f"The date it was {verb} cannot be before it was made "
                             f"({document.created_at.astimezone(LONDON):%-d %B %Y at %H:%M})")
+    if document.kind == DocumentKind.CLOSURE_NOTICE:
+        refusal = closure_hearing_refusal((document.values or {}).get("hearing_at"), sent_at, served=True)
+        if refusal:
+            raise DocumentError(refusal)
+    values = document.values or {}
+    comply_by = parse_day(values.get("comply_by"))
+    if document.kind == DocumentKind.CPW and comply_by is not None and comply_by <= sent_at.astimezone(LONDON).date():
+        raise DocumentError(f"{document.number} gave until {comply_by:%-d %B %Y} to comply, so serving it now gives no "
+                            "time to comply: withdraw it and make a new warning with a later date")
     document.sent_at = sent_at
     document.sent_method = method
     document.sent_by = actor
@@ -216,9 +241,13 @@ def document_record_sent(*, document: Document, method: str, sent_at: datetime, 
         action_type = ActionType.objects.filter(slug=slug).first()
         if action_type is not None:
             perpetrator = recipient if recipient is not None and recipient.role == PartyRole.PERPETRATOR else None
+            # The date to look again: an ABC's review date; a notice's date to comply by.
+            review_on = parse_day(values.get("review_date") or values.get("comply_by"))
+            served_on = sent_at.astimezone(LONDON).date()
             document.action = action_record(
                 case=document.case, action_type=action_type, actor=actor, perpetrator=perpetrator,
-                served_on=sent_at.astimezone(LONDON).date(), details=_action_details(document),
+                served_on=served_on, review_on=review_on if review_on and review_on >= served_on else None,
+                details=_action_details(document),
             )
     document.save(update_fields=["sent_at", "sent_method", "sent_by", "action"])
     method_words = DeliveryMethod(method).label.lower()

@@ -10,13 +10,14 @@ from django.views.decorators.http import require_POST
 
 from asb_portal.pdf import pdf_response
 from cases.policy import Can, case_or_404, requires
+from cases.services.common import CaseError
 
 from ..forms import PREMISES, DocumentForm, SentForm, WithdrawForm
 from ..models import DocumentKind
 from ..selectors import case_documents as case_documents_of
 from ..selectors import document_or_404, recipients_for
 from ..services import documents as services
-from ..services.documents import SERVED_KINDS, DocumentError
+from ..services.documents import SERVED_KINDS
 
 
 def _kinds():
@@ -52,7 +53,7 @@ def document_new(request, reference, kind):
                     case=case, kind=kind, recipient=recipient, entered=form.entered(),
                     delivery=form.cleaned_data["delivery"], actor=request.user, submission_key=form.key(),
                 )
-            except DocumentError as exc:
+            except CaseError as exc:  # DocumentError, or a closed case (CaseClosedError)
                 form.add_error(None, str(exc))
             else:
                 messages.success(request, f"{document.get_kind_display()} {document.number} made")
@@ -87,6 +88,8 @@ def document_detail(request, reference, document_id):
 def document_pdf(request, reference, document_id):
     case = case_or_404(request.user, reference)
     document = document_or_404(request.user, case, document_id)
+    if not document.pdf:
+        raise Http404  # erased (privacy anonymisation): nothing to download
     # The stored bytes, as made: never rendered again (the template may have changed since).
     with document.pdf.open("rb") as stored:
         content = stored.read()
@@ -104,7 +107,7 @@ def document_sent(request, reference, document_id):
         try:
             document = services.document_record_sent(document=document, method=form.cleaned_data["method"],
                                             sent_at=form.cleaned_data["sent_at"], actor=request.user)
-        except DocumentError as exc:
+        except CaseError as exc:  # DocumentError, or a closed case (CaseClosedError)
             form.add_error(None, str(exc))
         else:
             verb = "served" if document.kind in SERVED_KINDS else "sent"
@@ -124,7 +127,7 @@ def document_withdraw(request, reference, document_id):
     if form.is_valid():
         try:
             document = services.document_withdraw(document=document, actor=request.user, reason=form.cleaned_data["reason"])
-        except DocumentError as exc:
+        except CaseError as exc:  # DocumentError, or a closed case (CaseClosedError)
             form.add_error(None, str(exc))
         else:
             messages.success(request, f"{document.number} withdrawn")

@@ -13,11 +13,12 @@ from pypdf import PdfReader, PdfWriter
 
 from asb_portal.pdf import pdf_response
 from cases.policy import Can, requires
+from cases.services.common import CaseError
 
 from ..models import DeliveryMethod
 from ..selectors import print_queue as queued
 from ..selectors import queued_document_or_404
-from ..services.documents import DocumentError, document_record_sent
+from ..services.documents import document_record_sent
 
 PER_PAGE = 25
 # One "Print all" run: a day's post is far fewer; the rest print in the next run once these are recorded as posted.
@@ -31,7 +32,7 @@ def print_queue(request):
         document = queued_document_or_404(request.user, request.POST.get("document", ""))
         try:
             document_record_sent(document=document, method=DeliveryMethod.POST, sent_at=timezone.now(), actor=request.user)
-        except DocumentError as exc:
+        except CaseError as exc:  # DocumentError, or a closed case (CaseClosedError)
             messages.error(request, str(exc))
         else:
             messages.success(request, f"{document.number} recorded as posted")

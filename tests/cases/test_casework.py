@@ -960,7 +960,8 @@ def test_a_cpn_gets_its_appeal_date_21_days_after_service(officer_user):
         served_on=served,
         actor=officer_user,
     )
-    assert action.appeal_by == served + timedelta(days=21)
+    # 21 days beginning with the day of service: the 21st is the day after 20 more.
+    assert action.appeal_by == served + timedelta(days=20)
     assert action.status == ActionStatus.IN_FORCE and action.expires_on is None
     entry = latest_entry(case, TimelineKind.ACTION)
     assert entry.actor == officer_user and entry.summary.startswith("Community Protection Notice against Dean Pollard")

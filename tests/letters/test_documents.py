@@ -239,6 +239,10 @@ def test_case_review_outcome_needs_an_application(letters_case, officer_user, ma
             address="14 Bell Street, Oadby", postcode="LE18 1AA", decision_reasons="The threshold was met.")
         Recommendation.objects.create(application=application, text="Police to patrol The Parade on Friday nights",
                                       due_on=date(2026, 12, 1), created_by=manager_user)
+        from casereview.models import Participation, ReviewMeeting
+        ReviewMeeting.objects.create(application=application, held_on=date(2026, 10, 30), chair_name="Chair",
+                                     applicant_participation=Participation.ATTENDED, agency_summary="Police patrolled twice.",
+                                     action_plan="Patrols on Friday nights.", recorded_by=manager_user)
         document = make(DocumentKind.CASE_REVIEW_OUTCOME, case=x["case"], recipient=None, actor=officer_user, delivery="post")
     text = pdf_text(document.pdf.open("rb").read())
     assert "Margaret Ellis" in text and "patrol The Parade on Friday nights" in text

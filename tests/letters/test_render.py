@@ -107,7 +107,7 @@ EXPECT = {
     "warning": ["Shouting in the street at night."],
     "abc": ["Youth worker", "2 May 2027"],
     "cpw": ["16 November 2026", "Community Protection Notice may follow"],
-    "cpn": ["30 November 2026", "magistrates' court within 21 days", "fixed penalty notice of £100", "criminal offence"],
+    "cpn": ["30 November 2026", "magistrates' court within 21 days", "fixed penalty notice of up to £100", "criminal offence"],
     "closure_notice": ["12 Bell Street, Wigston", "10:00 on 3 November 2026", "Leicester Magistrates' Court",
                        "closure order", "Citizens Advice", "criminal offence"],
     "case_review_outcome": ["Margaret Hollingsworth", "The threshold was met.", "Meet every month."],
