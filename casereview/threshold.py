@@ -16,7 +16,8 @@ incident date) counts once.
 Diary entries: where a rule says so (ThresholdRule.counts_diary_entries; some councils count only reports made to
 the council), an entry in a victim's or complainant's online incident diary counts as a complaint of theirs like a
 report: the date it happened is the incident date, the time it was received is when the complaint was made, and the
-same one-month and window rules apply. A correction is not another complaint (the entry it corrects counts).
+same one-month and window rules apply. A diary kept by someone reporting on a victim's behalf counts for that victim,
+as their reports do. A correction is not another complaint (the entry it corrects counts).
 """
 
 from __future__ import annotations
@@ -167,10 +168,18 @@ def threshold_for_case(case: Case, *, at: datetime | None = None) -> ThresholdRe
             diary.append(f"SELECT d.id FROM cases_diaryentry d JOIN cases_party p ON p.id = d.party_id "
                          f"WHERE p.person_id = ANY(%s) AND {dwindow}")
             diary_params += [sorted(people), since, at]
+        if on_behalf_cases:
+            # A diary kept by someone reporting on a victim's behalf, on the victims' cases (as their reports are).
+            diary.append(f"SELECT d.id FROM cases_diaryentry d JOIN cases_party p ON p.id = d.party_id "
+                         f"WHERE d.case_id = ANY(%s) AND p.role = %s AND {dwindow}")
+            diary_params += [sorted(on_behalf_cases), str(PartyRole.REPORTER), since, at]
+        # Whom a reporter's diary is for: the victim their report on the case was made for (ob), read like a report's.
         sql += (" UNION ALL SELECT NULL, d.case_id, d.received_at, (d.happened_at AT TIME ZONE %s)::date, d.party_id,"
-                " p.role, 'no', p.person_id, NULL, d.id FROM cases_diaryentry d JOIN cases_party p ON p.id = d.party_id"
+                " p.role, 'no', p.person_id, ob.person_id, d.id FROM cases_diaryentry d JOIN cases_party p ON p.id = d.party_id"
+                " LEFT JOIN LATERAL (SELECT obp.person_id FROM cases_report r2 JOIN cases_party obp ON obp.id = r2.on_behalf_of_id"
+                " WHERE r2.reporter_id = d.party_id ORDER BY r2.received_at DESC, r2.id DESC LIMIT 1) ob ON true"
                 f" WHERE d.id IN ({' UNION '.join(diary)}) AND p.role = ANY(%s) AND d.corrects_id IS NULL")
-        params += [str(sla.LONDON), *diary_params, list(VICTIM_ROLES)]
+        params += [str(sla.LONDON), *diary_params, [*VICTIM_ROLES, str(PartyRole.REPORTER)]]
     # The facts the rules read, as plain rows (no model instances to build for the usual answer, "not met").
     with connection.cursor() as cursor:
         cursor.execute(sql + " ORDER BY 3, 1, 10", params)

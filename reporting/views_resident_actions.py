@@ -56,7 +56,7 @@ def resident_page(view):
                                                      increment=True):
             raise Ratelimited
         response = view(request, link, token, *args, **kwargs)
-        response["Referrer-Policy"] = "no-referrer"
+        response["Referrer-Policy"] = "strict-origin"
         response["X-Robots-Tag"] = "noindex, nofollow"
         return response
 

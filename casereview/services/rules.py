@@ -53,9 +53,18 @@ def threshold_rule_save(*, actor, kind: str, min_reports: int, window_months: in
     if rule is None:
         same = ThresholdRule.objects.filter(kind=kind, min_reports=min_reports, window_months=window_months).first()
         if same is not None:
+            # The same numbers: this rule, with what the manager asked of it (switched on; diary entries counted or
+            # not), never silently the old setting.
+            changed = []
             if is_active and not same.is_active:
-                same.is_active, same.updated_by = True, actor
-                same.save(update_fields=["is_active", "updated_by", "updated_at"])
+                same.is_active = True
+                changed.append("is_active")
+            if same.counts_diary_entries != counts_diary_entries:
+                same.counts_diary_entries = counts_diary_entries
+                changed.append("counts_diary_entries")
+            if changed:
+                same.updated_by = actor
+                same.save(update_fields=[*changed, "updated_by", "updated_at"])
             return same
         if not is_active and not ThresholdRule.objects.filter(is_active=True).exists():
             raise CaseReviewError("Keep at least one rule active")

@@ -9,16 +9,17 @@ contact preference, through party_update, where the deadline rules live) says so
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Sum
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
-from .. import hooks
+from .. import hooks, sla
 from ..evidence import evidence_check
 from ..models import (
     Case,
@@ -100,18 +101,63 @@ def _check_files(files) -> list[tuple]:
     return checked_files
 
 
-def _evidence_save(*, case: Case, files: list, now: datetime, diary_entry: DiaryEntry | None = None) -> list[Evidence]:
+def _daily_allowance_check(*, case: Case, files: list, now: datetime) -> None:
+    """Residents' files on one case are limited per day as one report's are in all (EVIDENCE_MAX_FILES files,
+    EVIDENCE_SESSION_MAX_BYTES): a leaked link cannot fill the store. Checked under the link's lock."""
+    if not files:
+        return
+    earlier = Evidence.objects.filter(case=case, from_resident=True, uploaded_at__gt=now - timedelta(days=1)).aggregate(
+        n=Count("pk"), size=Sum("size"))
+    if (earlier["n"] or 0) + len(files) > settings.EVIDENCE_MAX_FILES * 3 or \
+            (earlier["size"] or 0) + sum(checked.size for _, checked in files) > settings.EVIDENCE_SESSION_MAX_BYTES:
+        raise ValidationError("You have sent us a lot of files today. Send the rest tomorrow, or ask us to call you back",
+                              code="daily_limit")
+
+
+def _evidence_save(*, case: Case, files: list, now: datetime, stored: list, diary_entry: DiaryEntry | None = None,
+                   ) -> list[Evidence]:
+    """Each file stored and its row made; every stored file's name is added to `stored` as soon as it is on disk, so
+    `_once` can remove them if the transaction does not save (nothing of a resident's left on disk unrecorded)."""
     saved = []
     for uploaded, checked in files:
-        saved.append(Evidence.objects.create(
-            case=case, diary_entry=diary_entry, from_resident=True, file=uploaded, original_name=uploaded.name[:255],
+        evidence = Evidence(
+            case=case, diary_entry=diary_entry, from_resident=True, original_name=uploaded.name[:255],
             content_type=checked.content_type, size=checked.size, uploaded_at=now, uploaded_by=None,
-        ))
+        )
+        evidence.file.save(uploaded.name, uploaded, save=False)
+        stored.append((evidence.file.storage, evidence.file.name))
+        evidence.save(force_insert=True)
+        saved.append(evidence)
     return saved
 
 
-def _request_existing(submission_key: uuid.UUID) -> ResidentRequest | None:
-    return ResidentRequest.objects.filter(submission_key=submission_key).first()
+def _files_discard(stored: list) -> None:
+    for storage, name in stored:
+        try:
+            storage.delete(name)
+        except OSError:  # pragma: no cover - nothing more can be done; the row was never saved
+            pass
+    stored.clear()
+
+
+def _owned_by(row, link: ResidentLink) -> bool:
+    return (row.case_id, row.party_id, row.report_id) == (link.case_id, link.party_id, link.report_id)
+
+
+def _request_existing(submission_key: uuid.UUID, *, kind: str, link: ResidentLink) -> ResidentRequest | None:
+    """What this form already made (sent twice), or None. A key that made something else (another form's, another
+    person's: a tampered form) is refused: never a 500, never someone else's result."""
+    found = ResidentRequest.objects.filter(submission_key=submission_key).first()
+    if found is not None and (found.kind != kind or not _owned_by(found, link)):
+        raise ResidentActionError("Send the form again")
+    return found
+
+
+def _diary_existing(submission_key: uuid.UUID, *, link: ResidentLink) -> DiaryEntry | None:
+    found = DiaryEntry.objects.filter(submission_key=submission_key).first()
+    if found is not None and not _owned_by(found, link):
+        raise ResidentActionError("Send the form again")
+    return found
 
 
 def _request_add(*, link: ResidentLink, kind: str, details: str, data: dict, submission_key, now: datetime,
@@ -128,9 +174,11 @@ def _request_add(*, link: ResidentLink, kind: str, details: str, data: dict, sub
     return request
 
 
-def _once(submission_key, existing, make):
+def _once(submission_key, existing, make, *, stored: list | None = None):
     """Run `make()` in a savepoint unless `existing(submission_key)` already holds the result; a racing twin that
-    saved first wins (the unique submission key), and its result is returned."""
+    saved first wins (the unique submission key), and its result is returned. Files `make` stored (`stored`) are
+    removed again when it does not save. The key used by another form (a tampered form) is refused, not a 500."""
+    stored = [] if stored is None else stored
     found = existing(submission_key)
     if found is not None:
         return found
@@ -138,10 +186,14 @@ def _once(submission_key, existing, make):
         with transaction.atomic():
             return make()
     except IntegrityError:
+        _files_discard(stored)
         found = existing(submission_key)
         if found is None:
-            raise
+            raise ResidentActionError("Send the form again") from None
         return found
+    except BaseException:
+        _files_discard(stored)
+        raise
 
 
 # --- the diary -----------------------------------------------------------------------------------------------------
@@ -161,8 +213,8 @@ def diary_entry_add(
     `corrects` an earlier one of the same person (a sent entry is never changed)."""
     if not isinstance(submission_key, uuid.UUID):
         raise ResidentActionError("Send the form again")
-    found = DiaryEntry.objects.filter(submission_key=submission_key).first()
-    if found is not None:
+    existing = lambda key: _diary_existing(key, link=link)  # noqa: E731
+    if (found := existing(submission_key)) is not None:
         return found
     now = timezone.now()
     what_happened = _text(what_happened, label="what happened", required=True)
@@ -175,9 +227,12 @@ def diary_entry_add(
     if happened_at < now - DIARY_OLDEST:
         raise ResidentActionError("The date it happened must be within the last year")
     files = _check_files(files)
+    stored: list = []
 
     def make() -> DiaryEntry:
         live = _live_link(link)
+        if (twin := existing(submission_key)) is not None:  # sent twice at once: the twin saved while we waited
+            return twin
         case = live.case
         if not case.is_open:
             raise CaseClosedError("Your case is closed. If the problem has started again, tell us from your case page")
@@ -188,7 +243,8 @@ def diary_entry_add(
             case=case, link=live, happened_at=happened_at, what_happened=what_happened, who_involved=who_involved,
             how_affected=how_affected, corrects=corrects, received_at=now, submission_key=submission_key, **_owner(live),
         )
-        evidence = _evidence_save(case=case, files=files, now=now, diary_entry=entry)
+        _daily_allowance_check(case=case, files=files, now=now)
+        evidence = _evidence_save(case=case, files=files, now=now, stored=stored, diary_entry=entry)
         when = timezone.localtime(happened_at).strftime("%-d %B %Y at %H:%M")
         what = "Diary entry correcting an earlier one" if corrects is not None else "Diary entry"
         names = ", ".join(e.original_name for e in evidence)
@@ -204,7 +260,7 @@ def diary_entry_add(
         hooks.diary_entry_taken(entry=entry)
         return entry
 
-    return _once(submission_key, lambda key: DiaryEntry.objects.filter(submission_key=key).first(), make)
+    return _once(submission_key, existing, make, stored=stored)
 
 
 # --- evidence, call-backs, contact preference ----------------------------------------------------------------------
@@ -213,19 +269,24 @@ def resident_evidence_add(*, link: ResidentLink, files, description: str = "", s
     """Files the resident sends from their case page (the report form's checks), kept on the case as from them."""
     if not isinstance(submission_key, uuid.UUID):
         raise ResidentActionError("Send the form again")
-    if (found := _request_existing(submission_key)) is not None:
+    existing = lambda key: _request_existing(key, kind=ResidentRequestKind.EVIDENCE, link=link)  # noqa: E731
+    if (found := existing(submission_key)) is not None:
         return found
     description = _text(description, label="a description", limit=2000)
     files = _check_files(files)
     if not files:
         raise ResidentActionError("Select a file to upload")
+    stored: list = []
 
     def make() -> ResidentRequest:
         live = _live_link(link)
+        if (twin := existing(submission_key)) is not None:  # sent twice at once: the twin saved while we waited
+            return twin
         if not live.case.is_open:
             raise CaseClosedError("Your case is closed. If the problem has started again, tell us from your case page")
         now = timezone.now()
-        evidence = _evidence_save(case=live.case, files=files, now=now)
+        _daily_allowance_check(case=live.case, files=files, now=now)
+        evidence = _evidence_save(case=live.case, files=files, now=now, stored=stored)
         names = ", ".join(e.original_name for e in evidence)
         return _request_add(
             link=live, kind=ResidentRequestKind.EVIDENCE, submission_key=submission_key, now=now,
@@ -234,14 +295,15 @@ def resident_evidence_add(*, link: ResidentLink, files, description: str = "", s
             summary=f"Evidence from {_who(live)}: {names}"[:300], body=description,
         )
 
-    return _once(submission_key, _request_existing, make)
+    return _once(submission_key, existing, make, stored=stored)
 
 
 def callback_request(*, link: ResidentLink, phone: str, best_time: str = "", submission_key: uuid.UUID) -> ResidentRequest:
     """The resident asks to be called back, on a number and at a time they give."""
     if not isinstance(submission_key, uuid.UUID):
         raise ResidentActionError("Send the form again")
-    if (found := _request_existing(submission_key)) is not None:
+    existing = lambda key: _request_existing(key, kind=ResidentRequestKind.CALLBACK, link=link)  # noqa: E731
+    if (found := existing(submission_key)) is not None:
         return found
     phone = _text(phone, label="a phone number", required=True, limit=30)
     try:
@@ -257,7 +319,7 @@ def callback_request(*, link: ResidentLink, phone: str, best_time: str = "", sub
                             details=details, data={"phone": phone, "best_time": best_time},
                             summary=f"{_who(live)[:1].upper()}{_who(live)[1:]} asked to be called back")
 
-    return _once(submission_key, _request_existing, make)
+    return _once(submission_key, existing, make)
 
 
 def _open_deadlines(party) -> dict[int, tuple[str, datetime]]:
@@ -292,7 +354,8 @@ def contact_preference_change(
         raise ResidentActionError("Send the form again")
     if link.party_id is None:
         raise ResidentActionError("An anonymous report has no contact details to change")
-    if (found := _request_existing(submission_key)) is not None:
+    existing = lambda key: _request_existing(key, kind=ResidentRequestKind.CONTACT_PREFERENCE, link=link)  # noqa: E731
+    if (found := existing(submission_key)) is not None:
         return found
     if method not in PreferredContactMethod.values:
         raise ResidentActionError("Select how you would like us to contact you")
@@ -339,7 +402,7 @@ def contact_preference_change(
             summary=f"{_who(live)} changed how we contact them: {method_label}",
         )
 
-    return _once(submission_key, _request_existing, make)
+    return _once(submission_key, existing, make)
 
 
 # --- stopped, started again -----------------------------------------------------------------------------------------
@@ -348,7 +411,8 @@ def problem_stopped(*, link: ResidentLink, details: str = "", submission_key: uu
     """The resident says the problem has stopped. The case stays open: the officer decides whether to close it."""
     if not isinstance(submission_key, uuid.UUID):
         raise ResidentActionError("Send the form again")
-    if (found := _request_existing(submission_key)) is not None:
+    existing = lambda key: _request_existing(key, kind=ResidentRequestKind.STOPPED, link=link)  # noqa: E731
+    if (found := existing(submission_key)) is not None:
         return found
     details = _text(details, label="anything else you want to tell us", limit=2000)
 
@@ -360,14 +424,18 @@ def problem_stopped(*, link: ResidentLink, details: str = "", submission_key: uu
                             details=details or "Says the problem has stopped", data={},
                             summary=f"{_who(live)[:1].upper()}{_who(live)[1:]} says the problem has stopped", body=details)
 
-    return _once(submission_key, _request_existing, make)
+    return _once(submission_key, existing, make)
 
 
 def reopen_window_ends(case: Case) -> datetime | None:
-    """Until when a resident may tell us a closed case's problem has started again (None: the case is not closed)."""
+    """Until when a resident may tell us a closed case's problem has started again (None: the case is not closed):
+    the end of the RESIDENT_REOPEN_DAYS-th London day after the day it closed."""
     if case.is_open or case.closed_at is None:
         return None
-    return case.closed_at + timedelta(days=settings.RESIDENT_REOPEN_DAYS)
+    # London dates: closed on 3 November, the last day is 1 December, all of it (what the page says), whatever the
+    # time of closing or a clock change between.
+    closed_on = case.closed_at.astimezone(sla.LONDON).date()
+    return datetime.combine(closed_on + timedelta(days=settings.RESIDENT_REOPEN_DAYS), time.max, tzinfo=sla.LONDON)
 
 
 def problem_started_again(*, link: ResidentLink, details: str, submission_key: uuid.UUID) -> ResidentRequest:
@@ -375,7 +443,8 @@ def problem_started_again(*, link: ResidentLink, details: str, submission_key: u
     officer decides. Later than that, ReopenWindowPassed (the page offers a new report)."""
     if not isinstance(submission_key, uuid.UUID):
         raise ResidentActionError("Send the form again")
-    if (found := _request_existing(submission_key)) is not None:
+    existing = lambda key: _request_existing(key, kind=ResidentRequestKind.STARTED_AGAIN, link=link)  # noqa: E731
+    if (found := existing(submission_key)) is not None:
         return found
     details = _text(details, label="what has happened", required=True, limit=TEXT_MAX)
 
@@ -392,7 +461,7 @@ def problem_started_again(*, link: ResidentLink, details: str, submission_key: u
                             now=timezone.now(), details=details, data={},
                             summary=f"{_who(live)[:1].upper()}{_who(live)[1:]} says the problem has started again")
 
-    return _once(submission_key, _request_existing, make)
+    return _once(submission_key, existing, make)
 
 
 # --- the officer -----------------------------------------------------------------------------------------------------
