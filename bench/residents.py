@@ -110,11 +110,10 @@ def letter_run(*, runs: int, warmup: int) -> dict:
     from django.utils import timezone
 
     from cases.models import Case, Party, PartyRole
+    from letters.builtin import templates_install_current
     from letters.fields import values_for
     from letters.models import DocumentKind, DocumentTemplate
     from letters.render import document_pdf
-
-    from letters.builtin import templates_install_current
 
     templates_install_current()  # the bench load empties every table, the built-in templates' too
     template = DocumentTemplate.objects.get(kind=DocumentKind.CPN)

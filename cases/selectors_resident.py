@@ -7,12 +7,13 @@ only), worded for residents. Nothing is passed to the template as a model it cou
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
+from . import sla
 from .models import (
     CASE_DEADLINE_KINDS,
     Action,
@@ -81,6 +82,17 @@ def case_resident_status(case: Case) -> ResidentStatus:
     return resident_status(case, case_has_action(case))
 
 
+def reopen_window_ends(case: Case) -> datetime | None:
+    """Until when a resident may tell us a closed case's problem has started again (None: the case is not closed):
+    the end of the RESIDENT_REOPEN_DAYS-th London day after the day it closed."""
+    if case.is_open or case.closed_at is None:
+        return None
+    # London dates: closed on 3 November, the last day is 1 December, all of it (what the page says), whatever the
+    # time of closing or a clock change between.
+    closed_on = case.closed_at.astimezone(sla.LONDON).date()
+    return datetime.combine(closed_on + timedelta(days=settings.RESIDENT_REOPEN_DAYS), time.max, tzinfo=sla.LONDON)
+
+
 # --- the page ------------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -108,6 +120,9 @@ class ResidentPage:
     may_say_started_again: bool
     items: list[PageItem] = field(default_factory=list)
     diary_entry_ids: list = field(default_factory=list)
+    # The page lists the newest `shown` items; `has_more` offers "Show older entries" (a bounded page at any size).
+    shown: int = 0
+    has_more: bool = False
 
 
 def _status_change_words(entry: TimelineEntry) -> str:
@@ -156,10 +171,17 @@ def _owner(link: ResidentLink) -> Q:
     return Q(party_id=link.party_id) if link.party_id else Q(report_id=link.report_id)
 
 
-def resident_page(link: ResidentLink) -> ResidentPage:
-    """Everything the resident's case page shows, in a fixed number of queries whatever the case holds.
+PAGE_ITEMS = 20
+MAX_ITEMS = 1000
+
+
+def resident_page(link: ResidentLink, *, show: int = PAGE_ITEMS) -> ResidentPage:
+    """Everything the resident's case page shows, in a fixed number of queries whatever the case holds: the newest
+    `show` items (each source read newest first, at most `show` + 1 rows, then merged), so a case with years of
+    updates costs what a new one does.
 
     `link` comes from link_for_token (its case, category, officer, party and report already loaded)."""
+    show = max(PAGE_ITEMS, min(int(show), MAX_ITEMS))
     case = link.case
     # 1: their own reports (whose words they may read again): a named person's, or the anonymous report's.
     reports = Report.objects.filter(case=case).filter(
@@ -170,19 +192,22 @@ def resident_page(link: ResidentLink) -> ResidentPage:
     entries = (TimelineEntry.objects.filter(case=case, visibility=Visibility.RESIDENT, agency__isnull=True)
                .filter(for_them)
                .filter(kind__in=[TimelineKind.REPORT, TimelineKind.STATUS, TimelineKind.UPDATE, TimelineKind.NOTE])
-               .only("pk", "kind", "body", "changes", "occurred_at"))
+               .exclude(kind=TimelineKind.NOTE, body="")
+               .only("pk", "kind", "body", "changes", "occurred_at").order_by("-occurred_at", "-pk")[:show + 1])
     items = [item for entry in entries if (item := _timeline_item(entry, mine)) is not None]
     # 3: their own diary entries (never another resident's).
     diary = list(DiaryEntry.objects.filter(case=case).filter(_owner(link))
-                 .only("pk", "happened_at", "received_at", "what_happened", "corrects_id"))
+                 .only("pk", "happened_at", "received_at", "what_happened", "corrects_id").order_by("-received_at")[:show + 1])
     for entry in diary:
         heading = f"Diary entry: {timezone.localtime(entry.happened_at):%-d %B %Y, %-I:%M%p}".replace("AM", "am").replace("PM", "pm")
         items.append(PageItem(entry.received_at, heading, entry.what_happened, kind="diary", correction=entry.corrects_id is not None))
     # 4: what they asked of us (a diary entry shows itself above).
     requests = ResidentRequest.objects.filter(case=case).filter(_owner(link)).exclude(kind=ResidentRequestKind.DIARY).only(
-        "pk", "kind", "created_at")
+        "pk", "kind", "created_at").order_by("-created_at", "-pk")[:show + 1]
     items += [PageItem(r.created_at, REQUEST_WORDS.get(r.kind, "You contacted us"), kind="request") for r in requests]
     items.sort(key=lambda item: item.at, reverse=True)
+    has_more = len(items) > show
+    items = items[:show]
     # 5 and 6: an action planned or in force (the status), and their own open deadline.
     has_action = case_has_action(case)
     due = None
@@ -190,8 +215,8 @@ def resident_page(link: ResidentLink) -> ResidentPage:
         due = (Deadline.objects.open().filter(party_id=link.party_id, kind__in=CASE_DEADLINE_KINDS)
                .order_by("due_at").only("pk", "kind", "due_at").first())
     officer = case.officer
-    closed_recently = (case.status == CaseStatus.CLOSED and case.closed_at is not None
-                       and timezone.now() - case.closed_at <= timedelta(days=settings.RESIDENT_REOPEN_DAYS))
+    ends = reopen_window_ends(case)  # the same London-date rule the "started again" form applies
+    closed_recently = case.status == CaseStatus.CLOSED and ends is not None and timezone.now() <= ends
     return ResidentPage(
         link=link,
         reference=case.reference,
@@ -206,6 +231,8 @@ def resident_page(link: ResidentLink) -> ResidentPage:
         may_say_started_again=closed_recently,
         items=items,
         diary_entry_ids=[e.pk for e in diary],
+        shown=show,
+        has_more=has_more,
     )
 
 

@@ -10,6 +10,7 @@ the file the manager downloaded and checked.
 import io
 import json
 import re
+import uuid
 import zipfile
 from collections import defaultdict
 from datetime import datetime
@@ -29,8 +30,10 @@ from cases.models import (
     Party,
     Report,
     ResidentRequest,
+    ResidentRequestKind,
     RiskAssessment,
     TimelineEntry,
+    TimelineKind,
     Visibility,
 )
 from cases.validators import normalise_phone
@@ -59,6 +62,16 @@ def _iso(value) -> str:
     if isinstance(value, datetime):
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
     return value.isoformat()
+
+
+def _uuids(values) -> list[uuid.UUID]:
+    out = []
+    for value in values:
+        try:
+            out.append(uuid.UUID(value))
+        except ValueError:
+            continue
+    return out
 
 
 def _label(choices, value) -> str:
@@ -184,13 +197,18 @@ def access_bundle_data(*, request: RightsRequest) -> tuple[dict, list[tuple[str,
     actions = list(Action.objects.filter(perpetrator_id__in=party_ids).select_related("action_type").order_by("served_on", "id"))
     invitations = {i.pk: i for i in Invitation.objects.filter(party_id__in=party_ids)}
     responses = list(Response.objects.filter(invitation_id__in=list(invitations)).order_by("submitted_at"))
-    # The files they sent with their reports and with their diary entries.
-    evidence = list(Evidence.objects.filter(Q(report__reporter_id__in=party_ids) | Q(diary_entry__party_id__in=party_ids),
+    diary = list(DiaryEntry.objects.filter(party_id__in=party_ids).order_by("happened_at", "received_at"))
+    asked = list(ResidentRequest.objects.filter(party_id__in=party_ids).order_by("created_at", "id"))
+    # The files they sent with their reports, with their diary entries, and on their own from their case page (those
+    # name them only through their request).
+    uploaded = [pk for item in asked if item.kind == ResidentRequestKind.EVIDENCE and isinstance(item.data, dict)
+                for pk in item.data.get("evidence") or [] if isinstance(pk, str)]
+    evidence = list(Evidence.objects.filter(Q(report__reporter_id__in=party_ids) | Q(diary_entry__party_id__in=party_ids)
+                                            | Q(pk__in=_uuids(uploaded), from_resident=True),
                                             case_id__in=case_ids).order_by("uploaded_at", "id"))
     entries = list(TimelineEntry.objects.filter(case_id__in=case_ids).order_by("occurred_at", "id"))
     messages = _messages_by_case(reports, invitations)
-    diary = list(DiaryEntry.objects.filter(party_id__in=party_ids).order_by("happened_at", "received_at"))
-    asked = list(ResidentRequest.objects.filter(party_id__in=party_ids).order_by("created_at", "id"))
+    own_reports = {report.pk for report in reports}
     from letters.models import Document
 
     letters = list(Document.objects.filter(recipient_id__in=party_ids, withdrawn_at__isnull=True).order_by("created_at"))
@@ -257,9 +275,14 @@ def access_bundle_data(*, request: RightsRequest) -> tuple[dict, list[tuple[str,
         # Updates shared with the resident are theirs to read when they reported (victim, complainant, reporter);
         # to a witness or an alleged perpetrator they are someone else's updates, and so is an update sent to one
         # other person on the case (for_party).
-        if (entry.visibility == Visibility.RESIDENT and case["_roles"] & set(UPDATE_ROLES)
+        # Another person's report is their own account of the problem (the case page says only that another report
+        # was added): withheld like a staff record. A status change's reason is written for staff (the case page
+        # never shows it): its summary only.
+        someone_elses_report = entry.kind == TimelineKind.REPORT and (
+            not isinstance(entry.changes, dict) or entry.changes.get("report") not in own_reports)
+        if (entry.visibility == Visibility.RESIDENT and case["_roles"] & set(UPDATE_ROLES) and not someone_elses_report
                 and (entry.for_party_id is None or entry.for_party_id in party_ids)):
-            text = "" if entry.body.strip() in ("", entry.summary.strip()) else entry.body
+            text = "" if entry.body.strip() in ("", entry.summary.strip()) or entry.kind == TimelineKind.STATUS else entry.body
             case["updates"].append({"when": _iso(entry.occurred_at), "kind": entry.get_kind_display(), "summary": entry.summary,
                                     "text": text})
         else:

@@ -1,7 +1,7 @@
 """How reports come in: the public online journey and the call-centre phone report."""
 
 import uuid
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.contrib import messages
@@ -11,6 +11,7 @@ from django.core.files.storage import FileSystemStorage
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django_ratelimit.core import is_ratelimited
@@ -249,6 +250,7 @@ class OnlineReportWizard(NamedUrlSessionWizardView):
         link = resident_link_issue(case=report.case, report=report) if report.is_anonymous else None
         self.request.session[LAST_REPORT_SESSION_KEY] = {
             "link_id": link.pk if link else None,
+            "sent_at": timezone.now().isoformat(),
             "reference": report.case.reference,
             "anonymous": report.is_anonymous,
             "email": report.reporter.email if channel == "email" else "",
@@ -260,9 +262,26 @@ class OnlineReportWizard(NamedUrlSessionWizardView):
         return redirect("reporting:confirmation")
 
 
+# How long the confirmation page is shown again (a refresh, the back button, a second click of "Send"). The session
+# lasts hours: on a shared computer the next person to open the page must not be handed the reporter's email address,
+# phone number or, for an anonymous reporter, their personal link to the case.
+CONFIRMATION_SHOWN_FOR = timedelta(minutes=30)
+
+
+def _still_shown(last: dict) -> bool:
+    try:
+        sent_at = datetime.fromisoformat(last.get("sent_at") or "")
+    except (TypeError, ValueError):
+        return False
+    return timezone.is_aware(sent_at) and timezone.now() - sent_at <= CONFIRMATION_SHOWN_FOR
+
+
 @never_cache
 def confirmation(request):
     last = request.session.get(LAST_REPORT_SESSION_KEY)
+    if last and not _still_shown(last):
+        request.session.pop(LAST_REPORT_SESSION_KEY, None)
+        last = None
     if not last:
         return redirect("reporting:start")
     link = anonymous_report_link(last.get("link_id")) if last.get("link_id") else None
@@ -274,7 +293,7 @@ def confirmation(request):
     )
     if link:
         # The page shows a personal link: it must not leak through a referrer or into a search engine.
-        response["Referrer-Policy"] = "no-referrer"
+        response["Referrer-Policy"] = "strict-origin"
         response["X-Robots-Tag"] = "noindex"
     return response
 

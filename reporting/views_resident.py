@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from asb_portal.views import not_found, rate_limited
 from cases.ratelimits import client_address, counter_over
-from cases.selectors_resident import resident_page
+from cases.selectors_resident import PAGE_ITEMS, resident_page
 from cases.services.resident_links import (
     link_for_token,
     link_for_token_any,
@@ -29,8 +29,10 @@ MISS_GROUP = "resident-link-miss"
 
 
 def _private(response):
-    """The address holds the key to the page: never send it on as a referrer, never index it."""
-    response["Referrer-Policy"] = "no-referrer"
+    """The address holds the key to the page: never send it on as a referrer, never index it. strict-origin, not
+    no-referrer: the browser sends only the site's origin, and its own forms still carry an Origin header that Django's
+    CSRF check accepts (with no-referrer Chromium sends "Origin: null" and every resident's form is refused)."""
+    response["Referrer-Policy"] = "strict-origin"
     response["X-Robots-Tag"] = "noindex"
     return response
 
@@ -56,7 +58,11 @@ def case_page(request, token):
     link, answer = _link_or_answer(request, token)
     if answer is not None:
         return answer
-    page = resident_page(link)
+    try:
+        show = int(request.GET.get("show", PAGE_ITEMS))
+    except (TypeError, ValueError):
+        show = PAGE_ITEMS
+    page = resident_page(link, show=show)
     resident_link_opened(link=link)
     return _private(render(request, "reporting/resident/case.html", {"page": page, "token": token}))
 

@@ -27,7 +27,6 @@ from cases.services.resident_actions import (
     reopen_window_ends,
     resident_evidence_add,
 )
-from cases.services.resident_links import link_for_token
 
 from .forms.resident import (
     CallbackForm,
@@ -38,20 +37,21 @@ from .forms.resident import (
     StartedAgainForm,
     StoppedForm,
 )
+from .views_resident import _link_or_answer
 
 # Posts per link: enough for a busy evening's diary, not for a script filling the officer's home.
 
 
 def resident_page(view):
-    """Find the live link for the token (404 otherwise), limit posts per link, keep the page out of caches and the
-    token out of Referer headers."""
+    """Find the live link for the token (the case page's answer otherwise: 404, or 429 after too many wrong links from
+    one address), limit posts per link, keep the page out of caches and the token out of Referer headers."""
 
     @wraps(view)
     @never_cache
     def wrapped(request, token, *args, **kwargs):
-        link = link_for_token(token)
-        if link is None:
-            raise Http404
+        link, answer = _link_or_answer(request, token)  # the page's own rule: misses counted per address, same 404
+        if answer is not None:
+            return answer
         if request.method == "POST" and counter_over(group="resident-action", key=f"link:{link.pk}", rate=settings.RESIDENT_ACTION_RATE,
                                                      increment=True):
             raise Ratelimited

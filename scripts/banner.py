@@ -22,7 +22,7 @@ def resident_links() -> list[tuple[str, str]]:
         from demo.management.commands.seed_demo import submission_key
 
         return [(who, base + url.removeprefix(settings.SITE_URL.rstrip("/"))) for who, url in demo_resident_links(submission_key)]
-    except Exception as exc:  # the banner never stops `make run`
+    except Exception as exc:  # noqa: BLE001 (the banner never stops `make run`)
         return [("(could not read the demo links)", str(exc))]
 
 

@@ -3,7 +3,7 @@
 import re
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 
 from ..models import Case, Contact, Deadline, DeadlineKind, Party, PartyRole, TimelineKind
@@ -237,7 +237,7 @@ def parties_dedupe_case(*, case: Case, actor=None) -> list[PartyMerge]:
             try:
                 with transaction.atomic():
                     filled = parties_merge(keep=same, duplicate=party, actor=actor)
-            except CaseError:
+            except (CaseError, IntegrityError):  # a sent diary entry or a generated document keeps its person
                 kept.append(party)  # left as two records; an officer can tell them apart
                 continue
             merges.append(PartyMerge(case.reference, str(same), same.pk, merged_id, filled))

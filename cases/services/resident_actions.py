@@ -9,7 +9,7 @@ contact preference, through party_update, where the deadline rules live) says so
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -19,7 +19,7 @@ from django.db.models import Count, Sum
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
-from .. import hooks, sla
+from .. import hooks
 from ..evidence import evidence_check
 from ..models import (
     Case,
@@ -33,6 +33,7 @@ from ..models import (
     TimelineKind,
     Visibility,
 )
+from ..selectors_resident import reopen_window_ends  # noqa: F401 (the rule lives with the page that shows it)
 from ..validators import contact_method_problem, validate_phone, validate_postcode
 from .common import CaseClosedError, CaseError
 from .common import timeline_add as _timeline_add
@@ -425,17 +426,6 @@ def problem_stopped(*, link: ResidentLink, details: str = "", submission_key: uu
                             summary=f"{_who(live)[:1].upper()}{_who(live)[1:]} says the problem has stopped", body=details)
 
     return _once(submission_key, existing, make)
-
-
-def reopen_window_ends(case: Case) -> datetime | None:
-    """Until when a resident may tell us a closed case's problem has started again (None: the case is not closed):
-    the end of the RESIDENT_REOPEN_DAYS-th London day after the day it closed."""
-    if case.is_open or case.closed_at is None:
-        return None
-    # London dates: closed on 3 November, the last day is 1 December, all of it (what the page says), whatever the
-    # time of closing or a clock change between.
-    closed_on = case.closed_at.astimezone(sla.LONDON).date()
-    return datetime.combine(closed_on + timedelta(days=settings.RESIDENT_REOPEN_DAYS), time.max, tzinfo=sla.LONDON)
 
 
 def problem_started_again(*, link: ResidentLink, details: str, submission_key: uuid.UUID) -> ResidentRequest:

@@ -24,7 +24,17 @@ from notifications.models import MessageChannel
 from notifications.services import message_queue
 
 from ..contact_rules import message_channel_for
-from ..models import Case, Party, Report, ResidentLink, ResidentRequest, ResidentRequestKind, TimelineKind, Visibility
+from ..models import (
+    Case,
+    Party,
+    PartyRole,
+    Report,
+    ResidentLink,
+    ResidentRequest,
+    ResidentRequestKind,
+    TimelineKind,
+    Visibility,
+)
 from .common import CaseError, timeline_add
 
 TOKEN_LENGTH = 43
@@ -58,12 +68,19 @@ def link_url(link: ResidentLink) -> str:
     return settings.SITE_URL.rstrip("/") + link_path(link)
 
 
+# Whose link opens the page: an anonymous reporter's, or a person on the case who is not (or no longer) the alleged
+# perpetrator. Someone re-recorded as the perpetrator (a counter-allegation) keeps no window on what the council
+# shares with the people complaining about them; recorded as a victim again, the same link works again.
+_HOLDER_MAY_OPEN = Q(party__isnull=True) | (Q(party__is_unknown=False) & ~Q(party__role=PartyRole.PERPETRATOR))
+
+
 def link_for_token(token: str) -> ResidentLink | None:
-    """The live link a token opens, or None (unknown, malformed or revoked: the caller answers 404 to all alike)."""
+    """The live link a token opens, or None (unknown, malformed, revoked, or its holder is now the alleged
+    perpetrator: the caller answers 404 to all alike)."""
     if not isinstance(token, str) or len(token) != TOKEN_LENGTH:
         return None
     return (ResidentLink.objects.select_related("case", "case__category", "case__officer", "party", "report")
-            .filter(token_digest=_digest(token), revoked_at__isnull=True).first())
+            .filter(_HOLDER_MAY_OPEN, token_digest=_digest(token), revoked_at__isnull=True).first())
 
 
 def link_for_token_any(token: str) -> ResidentLink | None:

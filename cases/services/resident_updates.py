@@ -12,13 +12,14 @@ from notifications.models import Message, MessageChannel
 from notifications.services import message_queue
 
 from ..contact_rules import message_channel_for
-from ..models import Case, ContactMethod, Direction, Party, TimelineEntry, TimelineKind, Visibility
-from ..selectors_resident import case_resident_status
+from ..models import Case, CaseStatus, ContactMethod, Direction, Party, TimelineEntry, TimelineKind, Visibility
+from ..selectors_resident import STATUS_WORDS, case_resident_status
 from .common import CaseError, case_lock
 from .people import contact_record
 from .resident_links import MESSAGE_FAILED_HOOK, link_url, resident_link_issue
 
 UPDATE_MAX_CHARS = 2000
+RECEIVED = STATUS_WORDS[CaseStatus.NEW].label
 
 
 def _key(link, submission_key: uuid.UUID) -> str:
@@ -55,7 +56,9 @@ def resident_update_send(*, case: Case, party: Party, text: str, actor, submissi
         raise CaseError(f"{party} does not prefer email or text messages: send a letter or record a phone call instead")
     link = resident_link_issue(case=case, party=party, actor=actor)
     status = case_resident_status(case)
-    changed = status.label != link.status_told
+    # Before any update, what they were told is that we received it (the acknowledgement, the confirmation page):
+    # a first update to a case still "received" has no change of status to announce.
+    changed = status.label != (link.status_told or RECEIVED)
     now = timezone.now()
     context = {
         "party": party, "case": case, "text": text, "url": link_url(link), "status": status, "status_changed": changed,

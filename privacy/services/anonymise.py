@@ -210,6 +210,30 @@ def _residents_anonymise(case: Case) -> None:
         Message.objects.filter(key__regex=rf"^resident-[a-z-]+:({keys})(:|$)").update(**MESSAGE_BLANKS)
 
 
+def _anonymous_residents_anonymise(report_ids: list[int]) -> None:
+    """What anonymous reporters wrote on their case page (their diary, their requests: as identifying as the report
+    itself) goes with their report's words, and their link ends; the rows stay, dated."""
+    from cases.models import DiaryEntry, ResidentLink, ResidentRequest
+
+    if not report_ids:
+        return
+    links = ResidentLink.objects.filter(report_id__in=report_ids)
+    links.filter(revoked_at__isnull=True).update(revoked_at=timezone.now(), revoke_reason="Ended when the anonymous report was anonymised")
+    diary = DiaryEntry.objects.filter(report_id__in=report_ids)
+    if diary.exists():
+        with _erasure_allowed():
+            diary.update(what_happened=REMOVED, who_involved="", how_affected="")
+    requests = ResidentRequest.objects.filter(report_id__in=report_ids)
+    request_ids = set(requests.values_list("pk", flat=True))
+    requests.update(details=REMOVED, data={})
+    # What their diary entries and requests left on the case timeline (their words, a number to call them back on).
+    entries = TimelineEntry.objects.filter(case_id__in=Report.objects.filter(pk__in=report_ids).values("case_id"),
+                                           kind__in=[TimelineKind.DIARY, TimelineKind.RESIDENT], changes__has_key="resident_request")
+    entry_ids = [pk for pk, changes in entries.values_list("pk", "changes") if changes.get("resident_request") in request_ids]
+    if entry_ids:
+        TimelineEntry.objects.filter(pk__in=entry_ids).update(summary=REMOVED, body=REMOVED, changes={})
+
+
 def _letters_anonymise(case: Case) -> None:
     """Letters and notices made on the case: the stored PDFs are deleted and the names, addresses and values they
     were made with are removed; the rows (number, kind, dates) stay as the record that they were made and served."""
@@ -293,6 +317,7 @@ def anonymous_reports(items: list[RetentionItem], run: RetentionRun) -> set[int]
         report.location_description = ""
         report.save(update_fields=["description", "impact", "address", "postcode", "location_description"])
         touched.add(report.case_id)
+    _anonymous_residents_anonymise([int(i.object_id) for i in todo])
     for case_id in sorted(touched):
         search_document_refresh(case_id)
         _note(case_id, run, "An anonymous report's details removed")

@@ -11,7 +11,11 @@ from cases.models import Evidence, ResidentRequest
 from cases.services.resident_actions import resident_evidence_add
 
 from ..cases.test_evidence import real_png
-from .test_actions import NOW, anonymous_link, clock, margaret, media  # noqa: F401 (fixtures)
+from . import test_actions
+
+NOW = test_actions.NOW
+# The fixtures of test_actions, used here too.
+clock, media, margaret = test_actions.clock, test_actions.media, test_actions.margaret
 
 pytestmark = pytest.mark.django_db
 

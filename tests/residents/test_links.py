@@ -75,7 +75,7 @@ def test_an_anonymous_online_reporter_is_offered_a_link_that_works(client):
         response = client.get(final)
         page = response.content.decode()
         assert "Follow your report" in page and "do not share it" in page
-        assert response["Referrer-Policy"] == "no-referrer"
+        assert response["Referrer-Policy"] == "strict-origin"
         found = URL.search(page)
         assert found, page
         other = client.__class__()
@@ -97,7 +97,7 @@ def test_unknown_and_malformed_tokens_answer_404(client, token):
     response = client.get(f"/my-case/{token}/")
     assert response.status_code == 404
     if "%" not in token:  # (NULs never reach the view)
-        assert response["Referrer-Policy"] == "no-referrer"
+        assert response["Referrer-Policy"] == "strict-origin"
 
 
 def test_a_revoked_link_answers_404_like_an_unknown_one(client, officer_user):

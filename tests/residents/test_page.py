@@ -112,7 +112,7 @@ def test_the_page_shows_her_case_and_never_anyone_elses_details(client, officer_
     for shown in [OWN_TEXT, OWN_UPDATE, SHARED_NOTE, "Margaret's diary: music again", "You asked us to call you back",
                   "Another report about this problem was added", "You reported the problem"]:
         assert shown in page, shown
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "strict-origin"
     assert response["X-Robots-Tag"] == "noindex"
     assert "no-cache" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
 

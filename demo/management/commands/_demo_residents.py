@@ -20,8 +20,18 @@ from django.db import transaction
 from django.utils import timezone
 
 from cases import services
-from cases.models import ContactMethod, DiaryEntry, Party, PartyRole, Report, ResidentLink, Visibility
-from cases.services.resident_actions import callback_request, diary_entry_add
+from cases.models import (
+    ContactMethod,
+    DiaryEntry,
+    Party,
+    PartyRole,
+    Report,
+    ResidentLink,
+    ResidentRequest,
+    ResidentRequestKind,
+    Visibility,
+)
+from cases.services.resident_actions import callback_request, diary_entry_add, resident_request_done
 from cases.services.resident_links import link_url, resident_link_issue
 from cases.services.resident_updates import resident_update_send
 from letters.models import DeliveryMethod, Document, DocumentKind
@@ -62,6 +72,10 @@ def aisha_ensure(*, users, demo, submission_key) -> bool:
         link=link, happened_at=demo.ago(3, 1, 10), submission_key=submission_key(f"{AISHA_STORY}:diary-2"),
         what_happened="A party in Flat 2: about eight people, loud music and doors slamming until 3am.",
         who_involved="Jordan Walsh and guests", how_affected="I had to take the children to my sister's the next night."))
+    # The officer read both entries before writing the update below.
+    for request in ResidentRequest.objects.filter(case=case, kind=ResidentRequestKind.DIARY, dealt_with_at__isnull=True):
+        _at(demo.ago(1, 15), lambda request=request: resident_request_done(
+            request=request, actor=officer, outcome="Read; passed to the housing officer for the ABC review"))
     sent = demo.ago(1, 16)
     _at(sent, lambda: resident_update_send(
         case=case, party=aisha, actor=officer, submission_key=submission_key(f"{AISHA_STORY}:update-1"),
@@ -100,6 +114,7 @@ def letters_ensure(*, users, demo, submission_key) -> bool:
              preferred_contact_method="letter")
     d.assign(d.ago(23, 9, 30), "officer")
     d.contact(d.ago(23, 14), "Visited Mrs Lowe at home; she is keeping a diary and the off-licence has CCTV.", method=ContactMethod.VISIT)
+    d.risk(d.ago(23, 15), ["afraid", "daily life"], "Lives alone; afraid to go out in the evening.")
     lee = d.case.parties.get(role=PartyRole.PERPETRATOR)
     Party.objects.filter(pk=lee.pk).update(postcode=LEE_BARTON["postcode"])
     lee.refresh_from_db()
@@ -116,6 +131,8 @@ def letters_ensure(*, users, demo, submission_key) -> bool:
     _at(served, lambda: document_record_sent(document=cpw, method=DeliveryMethod.HAND, sent_at=served, actor=officer))
     d.contact(d.ago(9, 11), "Visited Mrs Lowe: the warning has been served; she showed me her diary of the evenings since.",
               method=ContactMethod.VISIT)
+    warning = cpw.action if cpw.action_id else Document.objects.get(pk=cpw.pk).action
+    d.breach(d.ago(4, 9, 30), warning, "Drinking and shouting outside the off-licence on three evenings after the compliance date.")
     d.note(d.ago(4, 10), "Mrs Lowe's diary and the off-licence CCTV show Mr Barton drinking and shouting outside the shop on "
                          "three evenings since the warning's compliance date.")
     _at(d.today(60), lambda: document_generate(
