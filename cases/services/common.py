@@ -70,12 +70,15 @@ def timeline_add(
     visibility: str = Visibility.STAFF,
     occurred_at: datetime | None = None,
     agency=None,
+    for_party=None,
 ) -> TimelineEntry:
-    """`agency`: the partner agency the entry comes from (shown to the team; the agency reads its own)."""
+    """`agency`: the partner agency the entry comes from (shown to the team; the agency reads its own).
+    `for_party`: a resident-visible entry for that one person's case page only (an update sent to them)."""
     return TimelineEntry.objects.create(
         case=case,
         actor=actor,
         agency=agency,
+        for_party=for_party,
         kind=kind,
         summary=summary[:300],
         body=body,

@@ -1,8 +1,9 @@
 """Residents' personal links to their case page: issuing, finding, revoking and rotating them.
 
 A link's token is HMAC-SHA256(SECRET_KEY, nonce), base64url (43 characters, 256 bits): nothing in it comes from
-the case reference, and the database keeps only the nonce and the token's SHA-256, so a copy of the database
-alone opens nobody's case. Changing SECRET_KEY ends every link (README: "The resident's case page").
+the case reference, and the links table keeps only the nonce and the token's SHA-256 (the whole link is only in what
+carried it: an outbox message until retention empties it, a letter's PDF). Changing SECRET_KEY ends every link
+(README: "The resident's case page").
 """
 
 import base64

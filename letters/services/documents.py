@@ -264,6 +264,15 @@ def document_record_sent(*, document: Document, method: str, sent_at: datetime, 
             successful=True, gave_update=True, occurred_at=sent_at, actor=actor,
             summary=f"{DocumentKind(document.kind).label} {document.number} {verb} {method_words}",
         )
+        # Their case page shows what the letter told them (for them only), as it shows an update sent by email.
+        told = (values.get("update_text") or values.get("message") or "").strip()
+        if told:
+            timeline_add(
+                case=document.case, actor=actor, kind=TimelineKind.UPDATE, visibility=Visibility.RESIDENT,
+                occurred_at=sent_at, for_party=recipient, body=told,
+                summary=f"Letter update {verb} to {document.recipient_name}",
+                changes={"document": str(document.pk), "party": recipient.pk},
+            )
     return document
 
 
