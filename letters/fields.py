@@ -244,6 +244,10 @@ def _address(address: str, postcode: str) -> str:
     return ", ".join(part.strip() for part in (address, postcode) if part and part.strip())
 
 
+def _in_sentence(name: str) -> str:
+    return name[:1].lower() + name[1:]
+
+
 def values_for(*, case, kind: str, recipient, entered: dict, at: datetime, extra: dict | None = None) -> dict[str, str]:
     """Every placeholder's value as text, from the case, the recipient, settings, `extra` and what was `entered`.
 
@@ -265,7 +269,8 @@ def values_for(*, case, kind: str, recipient, entered: dict, at: datetime, extra
     if case is not None:
         values.update({
             "case_reference": case.reference,
-            "category": str(case.category) if case.category_id else "",
+            # Inside a sentence ("your report of street drinking"): the category's name as a common noun.
+            "category": _in_sentence(str(case.category)) if case.category_id else "",
             "case_address": _address(case.address, case.postcode),
             # The service standard: victims updated at least every 14 days, every 7 when the case is high risk.
             "update_every": "7 days" if getattr(case, "risk_level", "") == "high" else "14 days",

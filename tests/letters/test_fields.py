@@ -125,7 +125,7 @@ def test_values_come_from_the_case_the_recipient_settings_and_what_was_typed(set
                                  "appeal_rights": "none", "hacked": "x"},
                         extra={"case_page_link": "https://example.test/c/abc"})
     assert values["case_reference"] == case.reference
-    assert values["category"] == str(case.category)
+    assert values["category"] == str(case.category)[0].lower() + str(case.category)[1:]  # it sits inside a sentence
     assert values["case_address"] == "1 High Street, Oadby, LE2 5AA"
     assert values["officer_name"] == "Priya Shah" and values["officer_first_name"] == "Priya"
     assert values["recipient_name"] == "Kyle Smith" and values["recipient_address"] == "4 Low Road, Oadby, LE2 4BB"
