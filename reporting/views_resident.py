@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 from asb_portal.views import not_found, rate_limited
 from cases.ratelimits import client_address, counter_over
 from cases.selectors_resident import PAGE_ITEMS, resident_page
+from cases.services.common import CaseError
 from cases.services.resident_links import (
     link_for_token,
     link_for_token_any,
@@ -89,7 +90,15 @@ def link_rotate(request, token):
                     _link, answer = _link_or_answer(request, token)
                     return answer or _private(not_found(request))
                 return _after_renew(request, done)
-            return _after_renew(request, resident_link_renew(link=link, submission_key=key))
+            try:
+                done = resident_link_renew(link=link, submission_key=key)
+            except CaseError:
+                # Another form's key (never that form's answer, which is someone else's new link): ask again.
+                return _private(render(request, "reporting/resident/_page_new_link.html", {
+                    "token": token, "form": NewLinkForm(initial={"submission_key": uuid.uuid4()}),
+                    "reference": link.case.reference, "can_send": link.party_id is not None,
+                }, status=400))
+            return _after_renew(request, done)
     link, answer = _link_or_answer(request, token)
     if answer is not None:
         return answer

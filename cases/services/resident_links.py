@@ -216,8 +216,9 @@ def resident_request_write(*, link: ResidentLink, kind: str, details: str, data:
 def resident_link_renew(*, link: ResidentLink, submission_key: uuid.UUID) -> NewLink:
     """The resident asked for a new link (the old one was shared or seen): the old one stops working, the new one
     goes to them by email or text when they prefer one we can send, else it is shown once on screen.
-    Idempotent on `submission_key`: a double click makes one new link and sends one message."""
-    earlier = resident_link_renewed(submission_key)
+    Idempotent on `submission_key`: a double click makes one new link and sends one message. A key another link's
+    form used is refused (CaseError): its answer is that person's new link."""
+    earlier = resident_link_renewed(submission_key, old_link_id=link.pk)
     if earlier is not None:
         return earlier
     try:
@@ -238,8 +239,10 @@ def resident_link_renew(*, link: ResidentLink, submission_key: uuid.UUID) -> New
             if channel:
                 _link_message_queue(link=new, channel=channel, because="you asked for a new link")
     except IntegrityError:
-        earlier = resident_link_renewed(submission_key)
+        earlier = resident_link_renewed(submission_key, old_link_id=link.pk)
         if earlier is None:
+            if ResidentRequest.objects.filter(submission_key=submission_key).exists():
+                raise CaseError("This form was already used. Ask for a new link again") from None
             raise
         return earlier
     return NewLink(new, channel)
@@ -251,8 +254,8 @@ def resident_link_renewed(submission_key: uuid.UUID, *, old_link_id: int | None 
     done = ResidentRequest.objects.filter(submission_key=submission_key, kind=ResidentRequestKind.NEW_LINK).first()
     if done is not None and old_link_id is not None and done.data.get("old_link") != old_link_id:
         return None
-    if done is None:
-        return None
+    if done is None or not isinstance(done.data, dict) or not done.data.get("new_link"):
+        return None  # (an anonymised request keeps no link)
     new = ResidentLink.objects.select_related("case", "party", "report").get(pk=done.data["new_link"])
     return NewLink(new, done.data.get("sent_by") or None)
 
