@@ -195,18 +195,21 @@ def closure_hearing_refusal(hearing_at, on: datetime, *, served: bool = False) -
     return None
 
 
-def comply_by_refusal(kind: str, value, on: datetime) -> str | None:
-    """A Community Protection Warning must give time to comply: its date to comply by must be after the day it is
-    made (London). None when fine (or not a CPW: a missing date is the required-field check's to name)."""
-    if kind != DocumentKind.CPW:
-        return None
-    day = parse_day(value)
-    if day is None:
-        return None
+def comply_by_refusal(kind: str, value, on: datetime, *, review=None) -> str | None:
+    """A date the notice or contract gives must be ahead of the day it is made (London): a Community Protection
+    Warning's or Notice's date to comply by (the person must have time to comply; s.43(5) for the warning), an
+    Acceptable Behaviour Contract's review date. None when fine (a missing date is the required-field check's)."""
     today = on.astimezone(LONDON).date()
-    if day <= today:
-        return (f"The date to comply by must be after today ({today:%-d %B %Y}): the person must have time to "
-                "comply with the warning")
+    if kind in (DocumentKind.CPW, DocumentKind.CPN):
+        day = parse_day(value)
+        if day is not None and day <= today:
+            what = "warning" if kind == DocumentKind.CPW else "notice"
+            return (f"The date to comply by must be after today ({today:%-d %B %Y}): the person must have time to "
+                    f"comply with the {what}")
+    if kind == DocumentKind.ABC:
+        day = parse_day(review)
+        if day is not None and day <= today:
+            return f"The review date must be after today ({today:%-d %B %Y})"
     return None
 
 

@@ -131,7 +131,7 @@ def document_generate(
     application = None
     if kind == DocumentKind.CASE_REVIEW_OUTCOME:
         extra, application = _case_review_extra(case)
-    refusal = comply_by_refusal(kind, entered.get("comply_by"), now)
+    refusal = comply_by_refusal(kind, entered.get("comply_by"), now, review=entered.get("review_date"))
     if refusal:
         raise DocumentError(refusal)
     if kind in RESIDENT_LETTER_KINDS and recipient is not None and recipient.role in RESIDENT_ROLES:

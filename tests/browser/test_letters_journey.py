@@ -26,6 +26,7 @@ letter_templates = support.letter_templates
 letters_case = support.letters_case
 
 COMPLY_BY = date(2026, 11, 9)
+NOTICE_COMPLY_BY = date(2026, 11, 24)  # the notice's own date to comply by, after the day it is made
 AFTER = datetime(2026, 11, 10, 9, 30, tzinfo=LONDON)
 CONDUCT = "Gathering in the car park behind The Parade and revving engines after 10pm."
 REQUIREMENTS = "Stop revving engines and playing loud music in the car park between 10pm and 7am."
@@ -44,12 +45,12 @@ def open_new(b, reference, label, kind):
     expect(b.page.get_by_role("heading", level=1)).to_have_text(label)
 
 
-def fill_notice(page, *, delivery, conduct=CONDUCT):
+def fill_notice(page, *, delivery, conduct=CONDUCT, comply_by=COMPLY_BY):
     page.get_by_label("Kyle Hart (alleged perpetrator)", exact=True).check()
     if conduct:
         page.get_by_label("The conduct", exact=True).fill(conduct)
     page.get_by_label("The requirements", exact=True).fill(REQUIREMENTS)
-    fill_date(page, "The date to comply by", COMPLY_BY)
+    fill_date(page, "The date to comply by", comply_by)
     page.get_by_role("group", name="How will it be sent?").get_by_label(delivery, exact=True).check()
 
 
@@ -94,7 +95,7 @@ def test_officer_serves_a_cpw_then_makes_a_cpn_once_the_time_to_comply_has_passe
 
         # A CPN the same day: refused, with the reason and the date the warning gave.
         open_new(b, ref, "Community Protection Notice", "cpn")
-        fill_notice(page, delivery="By post")
+        fill_notice(page, delivery="By post", comply_by=NOTICE_COMPLY_BY)
         b.submit("Make the community protection notice", expect_path=f"/staff/letters/cases/{ref}/new/cpn/")
         summary = page.locator(".govuk-error-summary")
         expect(summary).to_contain_text("Kyle Hart still has time to comply with the Community Protection Warning")
@@ -105,7 +106,7 @@ def test_officer_serves_a_cpw_then_makes_a_cpn_once_the_time_to_comply_has_passe
         clock.move_to(AFTER)
         b.sign_in(officer_user)  # the idle session has ended over the week
         open_new(b, ref, "Community Protection Notice", "cpn")
-        fill_notice(page, delivery="By post")
+        fill_notice(page, delivery="By post", comply_by=NOTICE_COMPLY_BY)
         b.submit("Make the community protection notice")
         cpn = Document.objects.get(case=case, kind=DocumentKind.CPN)
         expect(page).to_have_url(f"{b.base_url}/staff/letters/cases/{ref}/{cpn.pk}/")
