@@ -220,6 +220,9 @@ def document_record_sent(*, document: Document, method: str, sent_at: datetime, 
     now = timezone.now()
     if sent_at > now:
         raise DocumentError(f"The date it was {verb} must be now or in the past")
+    if document.created_at.replace(second=0, microsecond=0) <= sent_at < document.created_at:
+        # The form gives a time to the minute: "10:00" for a document made at 10:00:05 means as soon as it was made.
+        sent_at = document.created_at
     if sent_at < document.created_at:
         raise DocumentError(f"The date it was {verb} cannot be before it was made "
                             f"({document.created_at.astimezone(LONDON):%-d %B %Y at %H:%M})")
