@@ -94,9 +94,11 @@ def _reference_data(request):
     request.getfixturevalue("transactional_db" if transactional else "db")
     from casereview.defaults import case_review_defaults_ensure
     from cases.reference_data import reference_data_ensure
+    from letters.builtin import templates_install_current
 
     reference_data_ensure()
     case_review_defaults_ensure()
+    templates_install_current()  # the built-in letter templates (migration-seeded; never overwrites a test's edits)
     yield
 
 

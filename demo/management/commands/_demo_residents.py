@@ -34,6 +34,7 @@ from cases.models import (
 from cases.services.resident_actions import callback_request, diary_entry_add, resident_request_done
 from cases.services.resident_links import link_url, resident_link_issue
 from cases.services.resident_updates import resident_update_send
+from letters.builtin import templates_install_current
 from letters.models import DeliveryMethod, Document, DocumentKind
 from letters.services.documents import document_generate, document_record_sent
 from notifications.models import Message, MessageStatus
@@ -156,6 +157,7 @@ def letters_ensure(*, users, demo, submission_key) -> bool:
 
 def residents_ensure(*, users: dict, now, demo_for, submission_key) -> int:
     """Each part in its own transaction; returns how many ran now."""
+    templates_install_current()  # the built-in letter templates, if a flushed database lost them (never overwrites)
     made = 0
     with transaction.atomic():
         made += aisha_ensure(users=users, demo=demo_for(AISHA_STORY), submission_key=submission_key)
