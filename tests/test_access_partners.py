@@ -7,6 +7,7 @@ exports), the police see it within its scope, council screens answer 404 to part
 the council (a manager may read an agency's team page). A refusal is always 404, never 403.
 """
 
+import html
 import uuid
 from datetime import timedelta
 
@@ -355,7 +356,7 @@ def test_a_locked_down_case_shows_partners_only_its_reference_agencies_and_offic
     case_lock_down(case=Case.objects.get(reference=ids["reference"]), locked=True, actor=officer)
     client.force_login(users["police"])
     page = _page(client, users["police"], f"/partners/cases/{ids['reference']}/")
-    assert ids["reference"] in page and "Leicestershire Police" in page and officer.get_full_name() in page
+    assert ids["reference"] in page and "Leicestershire Police" in page and html.escape(officer.get_full_name()) in page
     for hidden in (SHARED_NAME, "14 Bell Street", PARTNER_NOTE, "chosen.png", WITHHELD_NAME):
         assert hidden not in page, hidden
     assert client.get(f"/partners/evidence/{ids['evidence']}/").status_code == 404

@@ -1,5 +1,6 @@
 """Council closure days: atomic, audited, and recomputing open first-contact deadlines in a bounded number of queries."""
 
+import html
 from datetime import date, datetime
 
 import pytest
@@ -91,4 +92,4 @@ def test_the_closure_days_page_shows_who_changed_what(client, manager_user):
     closure_day_add(day=WEDNESDAY, reason="Staff training", actor=manager_user)
     client.force_login(manager_user)
     page = client.get("/staff/closure-days/").content.decode()
-    assert "Recent changes" in page and "16 December 2026: added" in page and manager_user.get_full_name() in page
+    assert "Recent changes" in page and "16 December 2026: added" in page and html.escape(manager_user.get_full_name()) in page
