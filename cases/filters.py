@@ -72,6 +72,11 @@ RISK_RANK = CaseWhen(
 
 
 class CaseOrderingFilter(django_filters.OrderingFilter):
+    def filter(self, qs, value):
+        qs = super().filter(qs, value)
+        # Ties broken by id: pages of the same list never show a case twice or skip one.
+        return qs.order_by(*qs.query.order_by, "-id") if value else qs
+
     def get_ordering_value(self, param):
         if param.lstrip("-") == "risk":
             return RISK_RANK.desc() if param.startswith("-") else RISK_RANK.asc()
@@ -108,25 +113,59 @@ class CaseFilter(django_filters.FilterSet):
     class Meta:
         form = CaseFilterForm
 
+    # Filters on the case's own columns: with a search, they are applied inside each of its indexed branches.
+    CASE_COLUMN_FILTERS = ("status", "risk_level", "category", "officer", "received_from", "received_to")
+
+    def filter_queryset(self, queryset):
+        data = self.form.cleaned_data
+        searching = bool((data.get("q") or "").strip())
+        for name, value in data.items():
+            if searching and name in self.CASE_COLUMN_FILTERS:
+                continue  # already inside the search's branches (see `search`)
+            queryset = self.filters[name].filter(queryset, value)
+        return queryset
+
+    def case_conditions(self, prefix: str = "") -> Q:
+        """The case-column filters chosen (status, risk, category, officer, received dates) as one Q, the same
+        rules as by_status, by_officer and the plain filters; `prefix` reaches the case from another model."""
+        data, q = self.form.cleaned_data, Q()
+        if status := data.get("status"):
+            q &= ~Q(**{f"{prefix}status": CaseStatus.CLOSED}) if status == OPEN else Q(**{f"{prefix}status": status})
+        if risk := data.get("risk_level"):
+            q &= Q(**{f"{prefix}risk_level": risk})
+        if category := data.get("category"):
+            q &= Q(**{f"{prefix}category": category})
+        if officer := data.get("officer"):
+            q &= Q(**{f"{prefix}officer__isnull": True}) if officer == "null" else Q(**{f"{prefix}officer": officer})
+        if start := data.get("received_from"):
+            q &= Q(**{f"{prefix}received_at__date__gte": start})
+        if end := data.get("received_to"):
+            q &= Q(**{f"{prefix}received_at__date__lte": end})
+        return q
+
     def search(self, queryset, name, value):
         """Reference, name, phone, email, address or postcode, or words from the descriptions.
 
         One UNION of indexed branches (trigram indexes for "contains", B-tree for exact matches, the GIN
-        full-text index for words), used as a subquery: an OR across tables would scan every case.
+        full-text index for words), used as a subquery: an OR across tables would scan every case. The
+        case-column filters go inside each branch, so a branch yields only the cases asked for (open ones,
+        say) and is never joined afterwards with every open case.
         """
         value = value.strip()
         if not value:
             return queryset
         postcode = normalise_postcode(value)
+        chosen, chosen_via_party = self.case_conditions(), self.case_conditions("case__")
         direct = Case.objects.filter(
             Q(reference__icontains=value) | Q(address__icontains=value) | Q(location_description__icontains=value) | Q(postcode=postcode)
-        ).values("id")
+        ).filter(chosen).order_by().values("id")
         people = Q(full_name__icontains=value) | Q(email=value.lower()) | Q(address__icontains=value) | Q(postcode=postcode)
         digits = normalise_phone(value)
         if len(digits) >= 6 and digits.isdigit():
             people |= Q(phone_normalised=digits)
-        named = Party.objects.filter(people).values("case_id")
-        words = Case.objects.filter(search_document=SearchQuery(value, config="english", search_type="websearch")).values("id")
+        named = Party.objects.filter(people).filter(chosen_via_party).order_by().values("case_id")
+        words = Case.objects.filter(search_document=SearchQuery(value, config="english", search_type="websearch"))
+        words = words.filter(chosen).order_by().values("id")
         return queryset.filter(pk__in=direct.union(named, words))
 
     def by_status(self, queryset, name, value):

@@ -194,16 +194,24 @@ def _last_update_subquery():
 
 
 def case_list(user) -> QuerySet[Case]:
-    """Cases for the list and search, with what each row shows; filtered by cases.filters.CaseFilter."""
+    """Cases for the list and search, newest first: filtered by cases.filters.CaseFilter, paged by cases.paging,
+    then `case_list_rows` reads what the page's rows show."""
+    return cases_visible_to(user).order_by("-received_at", "-id")
+
+
+def case_list_rows(user, listed: QuerySet[Case], page_ids) -> QuerySet[Case]:
+    """What each row shows (category, officer, last update, next deadline) for one page: `page_ids` is the page's
+    subquery of `listed`, whose order the rows keep. Read for those rows only, never for the rows a page skips."""
     return (
         cases_visible_to(user)
+        .filter(pk__in=page_ids)
         .select_related("category", "officer")
         .defer("search_document")  # wide, and never shown
         .annotate(
             last_update_at=_last_update_subquery(),
             next_due_at=Subquery(Deadline.objects.open().filter(case=OuterRef("pk")).order_by("due_at").values("due_at")[:1]),
         )
-        .order_by("-received_at", "-id")
+        .order_by(*listed.query.order_by)
     )
 
 

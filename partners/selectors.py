@@ -19,6 +19,7 @@ from cases.evidence import EXTENSIONS
 from cases.models import (
     AccessEvent,
     Case,
+    CaseShare,
     CaseStatus,
     Evidence,
     PartnerAgency,
@@ -71,31 +72,34 @@ class SharedCaseRow:
 
 
 def shared_cases(user, *, reference: str = "") -> QuerySet:
-    """The cases shared with the user's agency, newest share first, as dicts (page them, then `shared_case_rows`)."""
+    """The cases shared with the user's agency, newest share first, as dicts (page them, then `shared_case_rows`).
+
+    Read from the agency's live shares in `shared_at` order (an index), joined to their cases: a page reads its
+    25 shares, instead of sorting every share of the agency by a subquery.
+    """
     agency = agency_of(user)
-    share = live_shares(agency_id=agency.pk if agency else None).filter(case=OuterRef("pk")).order_by("-shared_at")
-    cases = cases_visible_to(user).annotate(
-        shared_at=Subquery(share.values("shared_at")[:1]), share_scope=Subquery(share.values("scope")[:1]),
-    )
+    if agency is None:
+        return CaseShare.objects.none().values()
+    shares = live_shares(agency_id=agency.pk).filter(case__in=cases_visible_to(user))  # the policy's cases, always
     if reference.strip():
-        cases = cases.filter(reference__icontains=reference.strip())
-    return cases.order_by("-shared_at", "-id").values(
-        "reference", "status", "is_locked_down", "category__name", "officer__first_name", "officer__last_name",
-        "officer__username", "shared_at", "share_scope",
+        shares = shares.filter(case__reference__icontains=reference.strip())
+    return shares.order_by("-shared_at", "-case_id").values(
+        "case__reference", "case__status", "case__category__name", "case__officer__first_name", "case__officer__last_name",
+        "case__officer__username", "shared_at", "scope",
     )
 
 
 def shared_case_rows(values) -> list[SharedCaseRow]:
     rows = []
     for v in values:
-        limited = v["share_scope"] == ShareScope.REFERENCE
-        common = {"reference": v["reference"], "shared_at": v["shared_at"], "limited": limited,
-                  "officer_name": _name(v["officer__first_name"], v["officer__last_name"], v["officer__username"])}
+        limited = v["scope"] == ShareScope.REFERENCE
+        common = {"reference": v["case__reference"], "shared_at": v["shared_at"], "limited": limited,
+                  "officer_name": _name(v["case__officer__first_name"], v["case__officer__last_name"], v["case__officer__username"])}
         if limited:
             rows.append(SharedCaseRow(**common, scope_label=LIMITED_LABEL))
         else:
-            rows.append(SharedCaseRow(**common, category=v["category__name"], status=v["status"],
-                                      status_label=CaseStatus(v["status"]).label, scope_label=ShareScope(v["share_scope"]).label))
+            rows.append(SharedCaseRow(**common, category=v["case__category__name"], status=v["case__status"],
+                                      status_label=CaseStatus(v["case__status"]).label, scope_label=ShareScope(v["scope"]).label))
     return rows
 
 

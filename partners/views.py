@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from cases.models import AccessEvent
+from cases.paging import capped_page
 from cases.policy import Can, agencies_visible_to, agency_of, case_or_404, object_or_404, requires, requires_any
 from cases.selectors import evidence_for_download
 from cases.services import CaseError
@@ -53,7 +54,7 @@ def _query_without_page(request) -> str:
 def home(request):
     form = CaseSearchForm(request.GET or None)
     reference = form.cleaned_data["q"] if form.is_bound and form.is_valid() else ""
-    page = Paginator(selectors.shared_cases(request.user, reference=reference), CASES_PER_PAGE).get_page(request.GET.get("page"))
+    page = capped_page(selectors.shared_cases(request.user, reference=reference), request.GET.get("page"), per_page=CASES_PER_PAGE)
     context = {
         "form": form, "page": page, "rows": selectors.shared_case_rows(page.object_list), "searched": bool(reference),
         "waiting": selectors.referrals_waiting(request.user), "query": _query_without_page(request),

@@ -1,6 +1,5 @@
 """Staff pages: home, case list, case page, call-centre status lookup, evidence download."""
 
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -8,11 +7,13 @@ from django.views.decorators.cache import never_cache
 
 from ..filters import CaseFilter
 from ..forms import LookupForm
+from ..paging import capped_page
 from ..policy import Can, can, requires, requires_any
 from ..selectors import (
     case_dues,
     case_for_detail,
     case_list,
+    case_list_rows,
     case_status_lookup,
     evidence_for_download,
     officer_home,
@@ -40,7 +41,8 @@ def home(request):
 def case_list_page(request):
     filterset = CaseFilter(request.GET or None, queryset=case_list(request.user))
     queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else case_list(request.user)
-    page = Paginator(queryset, CASES_PER_PAGE).get_page(request.GET.get("page"))
+    page = capped_page(queryset, request.GET.get("page"), per_page=CASES_PER_PAGE,
+                       rows=lambda page_ids: case_list_rows(request.user, queryset, page_ids))
     query = request.GET.copy()
     query.pop("page", None)
     context = {"filter": filterset, "page": page, "query": query.urlencode(), "now": timezone.now()}
