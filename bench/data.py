@@ -14,6 +14,7 @@ See bench/README.md, "Pages at council scale".
 import argparse
 import io
 import json
+import math
 import os
 import random
 import sys
@@ -34,12 +35,15 @@ LONDON = ZoneInfo("Europe/London")
 # The data ends at this instant (a Wednesday morning, no bank holiday near). bench/run.py travels here.
 ANCHOR = datetime(2026, 11, 18, 10, 0, tzinfo=LONDON)
 YEARS = 10
-DATA_VERSION = 4  # 3: a partner agency with 1% of the cases shared (issue 11); 4: the person and place register (issue 12)
+DATA_VERSION = 5  # 5: officers grow with the open cases (issue 16); 3: a partner agency with 1% of the cases shared (issue 11); 4: the person and place register (issue 12)
 DEFAULT_DATABASE = "asb_portal_bench_pages"
 DEFAULT_DATABASE_URL = f"postgres://asb_portal:asb_portal@127.0.0.1:5432/{DEFAULT_DATABASE}"
 MARKER = "bench_pages_marker"
 
-OFFICERS = 20
+# Staff grow with the volume (issue 16): about one officer per 50 open cases, never fewer than 20. A county's
+# 1,000,000 cases hold about 50,000 open ones, so about 1,000 officers (20 officers with 2,458 each misled the home page).
+OFFICERS_MIN = 20
+OPEN_CASES_PER_OFFICER = 50
 MANAGERS = 2
 CALL_CENTRE = 4
 FLUSH_ROWS = 20_000
@@ -202,7 +206,11 @@ def _open_probability(age_days: float) -> float:
     return 0.0
 
 
-def _users_create() -> dict[str, list[int]]:
+def officers_for(open_cases: int) -> int:
+    return max(OFFICERS_MIN, math.ceil(open_cases / OPEN_CASES_PER_OFFICER))
+
+
+def _users_create(officers: int) -> dict[str, list[int]]:
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
 
@@ -210,7 +218,7 @@ def _users_create() -> dict[str, list[int]]:
 
     User = get_user_model()
     ids = {}
-    for role, count in ((Role.OFFICER, OFFICERS), (Role.MANAGER, MANAGERS), (Role.CALL_CENTRE, CALL_CENTRE)):
+    for role, count in ((Role.OFFICER, officers), (Role.MANAGER, MANAGERS), (Role.CALL_CENTRE, CALL_CENTRE)):
         group = Group.objects.get(name=GROUP_NAMES[role])
         ids[role.value] = []
         for n in range(1, count + 1):
@@ -255,15 +263,15 @@ def data_load(cases: int, seed: int) -> float:
         cursor.execute("TRUNCATE cases_sharingagreement, cases_agencymember, cases_accesslogentry RESTART IDENTITY CASCADE")
         cursor.execute("DELETE FROM auth_user_groups WHERE user_id IN (SELECT id FROM auth_user WHERE username LIKE 'bench-%%')")
         cursor.execute("DELETE FROM auth_user WHERE username LIKE 'bench-%%'")
-    users = _users_create()
+    times = _received_times(cases, rng)
+    # Which cases are open; the detail-page case (exactly 30 timeline entries) is the newest open case of officer 1.
+    open_flags = [rng.random() < _open_probability((ANCHOR - t).total_seconds() / 86400) for t in times]
+    users = _users_create(officers_for(sum(open_flags)))
     officers, managers, call_centre = users["officer"], users["manager"], users["call_centre"]
+    print(f"{len(officers):,} officers for {sum(open_flags):,} open cases")
     agency_id, partner_id = data_partners.partners_prepare(ANCHOR)
     shareable: list[data_partners.Shareable] = []
     categories = list(Category.objects.filter(is_active=True).values_list("pk", "name"))
-    times = _received_times(cases, rng)
-
-    # Which cases are open; the detail-page case (exactly 30 timeline entries) is the newest open case of officer 1.
-    open_flags = [rng.random() < _open_probability((ANCHOR - t).total_seconds() / 86400) for t in times]
     year_counter: dict[int, int] = {}
     closure_reasons = ["resolved", "no_further_action", "insufficient_evidence", "referred", "withdrawn"]
     t0 = perf_counter()

@@ -2,7 +2,8 @@
 
     .venv/bin/python bench/data.py                                   # 100,000 cases (once; skipped if loaded)
     .venv/bin/python bench/data.py --cases 1000 --database asb_portal_bench_small
-    .venv/bin/python bench/run.py [--runs 20] [--warmup 3] [--database …] [--small-database …] [--no-small]
+    .venv/bin/python bench/run.py [--runs 20] [--warmup 3] [--database …] [--compare db1,db2] [--no-small]
+    .venv/bin/python bench/run.py --database asb_portal_bench_county --compare asb_portal_bench_small,asb_portal_bench_pages
 
 On the data bench/data.py loaded (default database asb_portal_bench_pages), with the clock travelled to
 the data's anchor instant (time_machine, ticking), each page is requested with django.test.Client as a
@@ -12,7 +13,8 @@ person's page, and the intake match `person_candidates` called directly, issue 1
 the median and 95th percentile wall time, the SQL query count (CaptureQueriesContext), the time spent in
 SQL (an execute wrapper timing each statement) and the page's main query (its slowest statement) re-run
 directly, timed, and through EXPLAIN (ANALYZE, BUFFERS). The query counts are compared with a run of the
-same pages against the 1,000-case database (a subprocess of this script with --counts-only).
+same pages against the 1,000-case database, and any other --compare databases (a subprocess of this script with
+--counts-only each): a page whose count differs anywhere is reported and the script exits with status 3.
 Also the deadline sweep (rolled back) and, if it exists, the dashboard and its CSV export's peak memory.
 Prints a table and writes bench/results/pages.json. See bench/README.md, "Pages at council scale".
 """
@@ -28,7 +30,7 @@ import subprocess
 import sys
 import tracemalloc
 from collections import deque
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from time import perf_counter
 
@@ -38,11 +40,12 @@ sys.path.insert(0, str(BASE_DIR))
 from bench.data_partners import PARTNER_PAGE_ENTRIES as PARTNER_ENTRIES  # noqa: E402
 from bench.data_partners import PARTNER_USERNAME  # noqa: E402
 
-RESULTS = BASE_DIR / "bench" / "results" / "pages.json"
+RESULTS_DIR = BASE_DIR / "bench" / "results"
 SMALL_DATABASE = "asb_portal_bench_small"
 
-# Issue 6's targets.
+# Issue 6's targets; issue 16 tightens the case page to 30 ms at 1,000,000 cases.
 TARGET_MS = 50
+DETAIL_TARGET_MS = 30
 TARGET_QUERIES = 15
 DASHBOARD_TARGET_MS = 300
 EXPORT_TARGET_MB = 150
@@ -183,9 +186,10 @@ def pages(anchor, marker: dict) -> list[dict]:
         {"key": "search", "label": f"search ?q={word}&status=open_any", "path": f"/staff/cases/?q={word}&status=open_any",
          "user": "officer", "target_ms": TARGET_MS, "scale": True},
         {"key": "detail", "label": "case detail (30 timeline entries)", "path": f"/staff/cases/{marker['detail_reference']}/",
-         "user": "officer", "target_ms": TARGET_MS, "scale": True},
+         "user": "officer", "target_ms": DETAIL_TARGET_MS, "scale": True},
+        # Not held to the 15-query limit, but its count must not grow with the data either ("fixed").
         {"key": "dashboard", "label": "manager dashboard ?period=12m", "path": "/dashboard/?period=12m", "user": "manager",
-         "target_ms": DASHBOARD_TARGET_MS},
+         "target_ms": DASHBOARD_TARGET_MS, "fixed": True},
         # Issue 11: a police user's shared cases (1% of all cases) and one shared case within its scope.
         *([{"key": "partner_list", "label": "partner case list /partners/", "path": "/partners/", "user": "partner",
             "target_ms": TARGET_MS, "scale": True},
@@ -325,7 +329,7 @@ def counts_only(anchor, marker: dict) -> dict:
     cs = clients()
     out = {}
     for page in pages(anchor, marker):
-        if not page.get("scale") or page["user"] not in cs:
+        if not (page.get("scale") or page.get("fixed")) or page["user"] not in cs:
             continue
         cs[page["user"]].get(page["path"])
         with CaptureQueriesContext(connection) as captured:
@@ -374,6 +378,11 @@ def _setup(database: str):
     return name, marker
 
 
+def _scale(cases: int) -> str:
+    return f"{cases // 1_000_000}M" if cases >= 1_000_000 and cases % 1_000_000 == 0 else (
+        f"{cases // 1000}k" if cases >= 1000 else str(cases))
+
+
 def _fmt(ms, width=9):
     return f"{'-':>{width}}" if ms is None else f"{ms:>{width - 3},.1f} ms"
 
@@ -382,8 +391,10 @@ def report_print(report: dict) -> None:
     print()
     print(f"Pages at {report['data']['cases']:,} cases ({report['database']}), {report['runs']} runs after "
           f"{report['warmup']} warm-up, clock at {report['anchor']}")
+    compared = report.get("compare") or []
+    cols = "".join(f"{_scale(c['cases']):>6}" for c in compared)
     head = (f"{'page':<38}{'median':>10}{'p95':>10}{'SQL time':>10}{'main q':>10}{'q direct':>10}{'queries':>8}"
-            f"{'1k':>5}  target")
+            f"{cols}  target")
     print(head)
     print("-" * len(head) + "-" * 20)
     for page in report["pages"]:
@@ -392,21 +403,24 @@ def report_print(report: dict) -> None:
             print(f"{page['label']:<38}{'not available (HTTP ' + str(r.get('status')) + ')':>40}")
             continue
         mq = r.get("main_query") or {}
-        small = (report.get("small_counts") or {}).get(page["key"], {}).get("queries", "")
+        others = "".join(f"{c['counts'].get(page['key'], {}).get('queries', '')!s:>6}" for c in compared)
         verdict = page.get("verdict", "")
         print(f"{page['label']:<38}{_fmt(r['median_ms'], 10)}{_fmt(r['p95_ms'], 10)}{_fmt(r['db_median_ms'], 10)}"
-              f"{_fmt(mq.get('in_page_ms'), 10)}{_fmt(mq.get('direct_median_ms'), 10)}{r['queries']:>8}{small!s:>5}  {verdict}")
-    s = report["sweep"]
-    if s.get("available"):
-        print(f"{'deadline sweep (rolled back)':<38}{_fmt(s['median_ms'], 10)}{_fmt(s['p95_ms'], 10)}"
-              f"{_fmt(s['db_median_ms'], 10)}{'':>20}{s['queries']:>8}{'':>5}  {s['claimed']:,} claimed, {s['messages']:,} messages")
+              f"{_fmt(mq.get('in_page_ms'), 10)}{_fmt(mq.get('direct_median_ms'), 10)}{r['queries']:>8}{others}  {verdict}")
+    for key, label in (("sweep", "deadline sweep (rolled back)"), ("sweep_backlog", "backlog sweep (rolled back)")):
+        s = report.get(key) or {}
+        if s.get("available"):
+            print(f"{label:<38}{_fmt(s['median_ms'], 10)}{_fmt(s['p95_ms'], 10)}"
+                  f"{_fmt(s['db_median_ms'], 10)}{'':>20}{s['queries']:>8}{'':>{6 * len(compared)}}  "
+                  f"{s['claimed']:,} claimed, {s['messages']:,} messages; < 2 s {'met' if s['median_ms'] < 2000 else 'NOT met'}"
+                  + (f" (now = anchor + {s['backlog_days']} days)" if s.get("backlog_days") else ""))
     for key, label in (("match", "intake match (phone, short name)"), ("match_name", "intake match (common full name)")):
         m = report.get(key) or {}
         if m.get("available"):
-            small = (report.get("small_counts") or {}).get(key, {}).get("queries", "")
+            others = "".join(f"{c['counts'].get(key, {}).get('queries', '')!s:>6}" for c in compared)
             print(f"{label:<38}{_fmt(m['median_ms'], 10)}{_fmt(m['p95_ms'], 10)}"
                   f"{_fmt(m['db_median_ms'], 10)}{_fmt((m.get('main_query') or {}).get('in_page_ms'), 10)}"
-                  f"{_fmt((m.get('main_query') or {}).get('direct_median_ms'), 10)}{m['queries']:>8}{small!s:>5}  "
+                  f"{_fmt((m.get('main_query') or {}).get('direct_median_ms'), 10)}{m['queries']:>8}{others}  "
                   f"< {TARGET_MS} ms {'met' if m['median_ms'] < TARGET_MS else 'NOT met'} ({m['runs']} runs; "
                   f"{len(m['found'])} found, {sum(1 for _, s in m['found'] if s == 'strong')} strong)")
         elif m:
@@ -427,7 +441,11 @@ def report_print(report: dict) -> None:
                   f"{mq['direct_median_ms']:.1f} ms direct, EXPLAIN ANALYZE {mq['explain_execution_ms']} ms)")
             kinds = ", ".join(f"{k} x{v['count']} {v['ms']:.1f} ms" for k, v in list(page["result"]["by_kind"].items())[:6])
             print(f"  statements: {kinds}")
-    print(f"\nResults written to {RESULTS.relative_to(BASE_DIR)}")
+    if compared:
+        scales = " → ".join([*(_scale(c["cases"]) for c in compared), _scale(report["data"]["cases"])])
+        differ = report.get("counts_differ") or []
+        print(f"\nQuery counts {scales}: " + ("the same for every page" if not differ else f"DIFFER for {', '.join(differ)}"))
+    print(f"\nResults written to {report['results_file']}")
 
 
 def main(argv=None) -> None:
@@ -435,8 +453,11 @@ def main(argv=None) -> None:
     parser.add_argument("--runs", type=int, default=20, help="timed requests per page after warm-up (default 20)")
     parser.add_argument("--warmup", type=int, default=3, help="warm-up requests per page (default 3)")
     parser.add_argument("--database", default=None, help="database with the big data (default asb_portal_bench_pages)")
-    parser.add_argument("--small-database", default=SMALL_DATABASE, help=f"1,000-case database (default {SMALL_DATABASE})")
-    parser.add_argument("--no-small", action="store_true", help="skip the query-count comparison with the small database")
+    parser.add_argument("--compare", "--small-database", dest="compare", default=SMALL_DATABASE,
+                        help=f"comma-separated databases whose query counts must equal this one's (default {SMALL_DATABASE})")
+    parser.add_argument("--backlog-days", type=int, default=3,
+                        help="also sweep as if the beat had been down this many days after the anchor (0: skip)")
+    parser.add_argument("--no-small", action="store_true", help="skip the query-count comparison")
     parser.add_argument("--no-export", action="store_true", help="skip the CSV export memory measurement")
     parser.add_argument("--explain", action="store_true", help="print each page's main-query EXPLAIN ANALYZE")
     parser.add_argument("--only", default="", help="comma-separated page keys to measure (e.g. detail,person,match); "
@@ -455,15 +476,16 @@ def main(argv=None) -> None:
             print(json.dumps({"database": name, "cases": marker["cases"], "counts": counts_only(anchor, marker)}))
         return
 
-    small = None
-    if not args.no_small:
-        print(f"Query counts on {args.small_database} (subprocess)")
-        proc = subprocess.run([sys.executable, __file__, "--counts-only", "--database", args.small_database],
+    compared = []
+    for other in ([] if args.no_small else [d for d in args.compare.split(",") if d and d != name]):
+        print(f"Query counts on {other} (subprocess)")
+        proc = subprocess.run([sys.executable, __file__, "--counts-only", "--database", other],
                               capture_output=True, text=True, cwd=BASE_DIR)
         if proc.returncode == 0:
-            small = json.loads(proc.stdout.strip().splitlines()[-1])
+            compared.append(json.loads(proc.stdout.strip().splitlines()[-1]))
         else:
             print(f"  skipped: {proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else proc.returncode}")
+    compared.sort(key=lambda c: c["cases"])
 
     from django.db import connection
 
@@ -472,8 +494,7 @@ def main(argv=None) -> None:
               "data": {"cases": marker["cases"], "seed": marker["seed"], "load_seconds": marker["load_seconds"],
                        "detail_reference": marker["detail_reference"], "search_word": marker["search_word"],
                        "anchor_expected": ANCHOR.isoformat()},
-              "small_database": small and small["database"], "small_cases": small and small["cases"],
-              "small_counts": small and small["counts"]}
+              "compare": compared}
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         server = cursor.fetchone()[0]
@@ -497,13 +518,16 @@ def main(argv=None) -> None:
             if result.get("available") and page["target_ms"]:
                 ok_time = result["median_ms"] < page["target_ms"]
                 verdict = f"< {page['target_ms']} ms {'met' if ok_time else 'NOT met'}"
-                if page.get("scale"):
-                    ok_q = result["queries"] <= TARGET_QUERIES
-                    small_q = (small or {}).get("counts", {}).get(page["key"], {}).get("queries")
-                    same = None if small_q is None else small_q == result["queries"]
-                    verdict += f"; <= {TARGET_QUERIES} q {'met' if ok_q else 'NOT met'}"
-                    verdict += "" if same is None else f"; same at 1k {'yes' if same else 'NO'}"
-                    entry["queries_target_met"], entry["same_count_at_small"] = ok_q, same
+                if page.get("scale") or page.get("fixed"):
+                    if page.get("scale"):
+                        ok_q = result["queries"] <= TARGET_QUERIES
+                        verdict += f"; <= {TARGET_QUERIES} q {'met' if ok_q else 'NOT met'}"
+                        entry["queries_target_met"] = ok_q
+                    others = [c["counts"].get(page["key"], {}).get("queries") for c in compared]
+                    same = None if not others else all(q == result["queries"] for q in others)
+                    scales = ", ".join(_scale(c["cases"]) for c in compared)
+                    verdict += "" if same is None else f"; same at {scales} {'yes' if same else 'NO'}"
+                    entry["same_count_at_compared"] = same
                 entry["time_target_met"] = ok_time
                 entry["verdict"] = verdict
             results.append(entry)
@@ -518,17 +542,35 @@ def main(argv=None) -> None:
         else:
             print("  deadline sweep …", flush=True)
             report["sweep"] = sweep_run(anchor, runs=max(3, args.runs // 4), warmup=1)
+            if args.backlog_days:
+                print(f"  backlog sweep (anchor + {args.backlog_days} days) …", flush=True)
+                report["sweep_backlog"] = sweep_run(anchor + timedelta(days=args.backlog_days), runs=3, warmup=1)
+                report["sweep_backlog"]["backlog_days"] = args.backlog_days
             report["export"] = ({"available": False, "note": "skipped (--no-export)"} if args.no_export
                                 else export_run(cs["manager"], anchor))
 
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(report, indent=2, default=str) + "\n")
+    report["counts_differ"] = sorted(
+        {key for c in compared for key, got in c["counts"].items()
+         if _queries_of(report, key) is not None and got.get("queries") != _queries_of(report, key)})
+    results_file = RESULTS_DIR / f"pages-{name}.json"
+    report["results_file"] = str(results_file.relative_to(BASE_DIR))
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    results_file.write_text(json.dumps(report, indent=2, default=str) + "\n")
     report_print(report)
     if args.explain:
         for page in report["pages"]:
             mq = page["result"].get("main_query") or {}
             if mq.get("explain"):
                 print(f"\n{page['label']}: {mq['sql'][:2000]}\n{mq['explain']}")
+    if report["counts_differ"]:
+        sys.exit(3)  # a page's query count grows with the data: the issue's proof fails
+
+
+def _queries_of(report: dict, key: str):
+    for page in report["pages"]:
+        if page["key"] == key:
+            return page["result"].get("queries")
+    return (report.get(key) or {}).get("queries")
 
 
 if __name__ == "__main__":
