@@ -173,6 +173,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cases.tasks.officer_digests",
         "schedule": crontab(hour=7, minute=30, day_of_week="mon-fri"),
     },
+    # Build the dashboard's closed months that are missing or marked stale by the database triggers (issue 16).
+    "dashboard-refresh": {
+        "task": "dashboard.tasks.dashboard_refresh_months",
+        "schedule": env.int("DASHBOARD_REFRESH_INTERVAL_SECONDS", default=300),
+    },
     # Invite people on newly closed cases to the satisfaction survey; one reminder after 7 days.
     "survey-sweep": {
         "task": "surveys.tasks.survey_sweep",

@@ -135,7 +135,11 @@ def due_in(period: Period, now: datetime) -> Q:
 
 
 def responses(period: Period, filters: Filters):
-    qs = survey_selectors.responses(filters.viewer, start=period.start, end=period.end)
+    return responses_narrowed(survey_selectors.responses(filters.viewer, start=period.start, end=period.end), filters)
+
+
+def responses_narrowed(qs, filters: Filters):
+    """Survey responses as the filters narrow them: the response's own officer and channel, its case's category and risk."""
     if filters.officer:
         qs = qs.filter(officer_id=filters.officer)
     if filters.category:
@@ -173,6 +177,11 @@ def figures(period: Period, filters: Filters, *, now: datetime | None = None) ->
     )
     result.mean_days_between_updates = round(mean.total_seconds() / 86400, 1) if mean is not None else None
     result.satisfaction = survey_selectors.satisfaction(responses(period, filters))
+    return figures_now(result, filters, now=now)
+
+
+def figures_now(result: Figures, filters: Filters, *, now: datetime) -> Figures:
+    """The figures of this moment, whatever the period: open cases by risk, age and category; overdue now."""
     open_cases = filters.cases().filter(status__in=OPEN_STATUSES)
     today = timezone.localdate(now)
     aggregates = {
