@@ -123,6 +123,9 @@ class Deadline(models.Model):
             models.Index(fields=["case", "due_at"], name="deadline_case_idx"),
             # The dashboard's period figures: every deadline of a kind falling due in a date range.
             models.Index(fields=["kind", "due_at"], name="deadline_kind_due_idx"),
+            # The mean days between updates: victim updates given in a date range (dashboard; issue 16).
+            models.Index(fields=["met_at"], name="deadline_update_met_idx",
+                         condition=Q(kind="victim_update", met_at__isnull=False)),
         ]
         constraints = [
             models.UniqueConstraint(fields=["kind", "party"], condition=OPEN, name="one_open_deadline_per_party_and_kind"),
