@@ -101,54 +101,91 @@ def _month_of(value) -> date:
     return timezone.localtime(value, sla.LONDON).date().replace(day=1)
 
 
-def live(filters: Filters, *, reports, due, met, surveys) -> dict[date, Measures]:
+def _one_month(ranges: list[tuple[datetime, datetime]]) -> date | None:
+    """The London month every range lies in, if they all lie in one (the current month, most often)."""
+    months = {_month_of(lo) for lo, hi in ranges if lo <= hi} | {_month_of(hi) for lo, hi in ranges if lo <= hi}
+    return months.pop() if len(months) == 1 else None
+
+
+def _by_month(qs, field: str, ranges, *, group=(), **aggregates) -> list[tuple[date, dict]]:
+    """(London month, aggregates) rows of `qs` within `ranges`. Within one month the aggregate needs no grouping by
+    month (no sort of every row by its truncated date, which spilled past work_mem at 1,000,000 cases)."""
+    qs = qs.filter(_within(field, ranges))
+    only = _one_month(ranges)
+    if only is not None and not group:
+        values = qs.aggregate(**aggregates)
+        return [(only, values)] if any(values.values()) else []
+    if only is not None:
+        return [(only, row) for row in qs.values(*group).annotate(**aggregates).order_by()]
+    rows = qs.annotate(m=TruncMonth(field, tzinfo=sla.LONDON)).values("m", *group).annotate(**aggregates).order_by()
+    return [(_month_of(row.pop("m")), row) for row in rows]
+
+
+def live(filters: Filters, *, reports, due, met, surveys, cache: dict | None = None) -> dict[date, Measures]:
     """The measures by London month, computed live from the stored facts over the given datetime ranges (one list
-    per fact, as selectors.figures and trends bound each); a fact with no range is not queried."""
+    per fact, as selectors.figures and trends bound each); a fact with no range is not queried. `cache` (one dict per
+    request) answers a fact asked again for the same ranges and filters (the figures and the trends both ask for
+    the current month) without a second query."""
     out: dict[date, Measures] = {}
+    cache = {} if cache is None else cache
 
     def at(month) -> Measures:
-        return out.setdefault(_month_of(month), Measures())
+        return out.setdefault(month, Measures())
 
-    if (q := _within("received_at", reports)) is not None:
-        qs = scoped(filters.viewer, Report.objects.filter(q))
+    def rows(fact: str, ranges, make) -> list[tuple[date, dict]]:
+        ranges = [(lo, hi) for lo, hi in ranges if lo <= hi]
+        if not ranges:
+            return []
+        key = (fact, tuple(ranges), filters)
+        if key not in cache:
+            cache[key] = make(ranges)
+        return cache[key]
+
+    def report_rows(ranges):
+        qs = scoped(filters.viewer, Report.objects.all())
         if not filters.is_empty():
             qs = qs.filter(case__in=filters.cases())
-        grouped = qs.annotate(m=TruncMonth("received_at", tzinfo=sla.LONDON)).values_list("m", "channel").annotate(
-            n=Count("id")).order_by()
-        for month, channel, n in grouped:
-            row = at(month)
-            row.reports_total += n
-            if channel in ("online", "phone"):
-                setattr(row, f"reports_{channel}", getattr(row, f"reports_{channel}") + n)
-    if (q := _within("due_at", due)) is not None:
+        return _by_month(qs, "received_at", ranges, group=("channel",), n=Count("id"))
+
+    for month, values in rows("reports", reports, report_rows):
+        row = at(month)
+        row.reports_total += values["n"]
+        if values["channel"] in ("online", "phone"):
+            setattr(row, f"reports_{values['channel']}", getattr(row, f"reports_{values['channel']}") + values["n"])
+
+    def due_rows(ranges):
         kinds = {"first_contact": Q(kind=DeadlineKind.FIRST_CONTACT), "updates_high": HIGH_RISK_UPDATE,
                  "updates_standard": STANDARD_UPDATE}
         aggregates = {}
         for name, which in kinds.items():
             aggregates[f"{name}_total"] = Count("id", filter=which)
             aggregates[f"{name}_met"] = Count("id", filter=which & MET_ON_TIME)
-        grouped = (selectors.deadlines_for(filters).filter(q).annotate(m=TruncMonth("due_at", tzinfo=sla.LONDON))
-                   .values("m").annotate(**aggregates).order_by())
-        for values in grouped:
-            row = at(values.pop("m"))
-            for name, n in values.items():
-                setattr(row, name, getattr(row, name) + n)
-    if (q := _within("met_at", met)) is not None:
-        grouped = (selectors.deadlines_for(filters).filter(q, kind=DeadlineKind.VICTIM_UPDATE)
-                   .annotate(m=TruncMonth("met_at", tzinfo=sla.LONDON)).values_list("m")
-                   .annotate(gap=Sum(GAP_MICROSECONDS), n=Count("id")).order_by())
-        for month, gap, n in grouped:
+        return _by_month(selectors.deadlines_for(filters), "due_at", ranges, **aggregates)
+
+    for month, values in rows("due", due, due_rows):
+        row = at(month)
+        for name, n in values.items():
+            setattr(row, name, getattr(row, name) + n)
+
+    def met_rows(ranges):
+        qs = selectors.deadlines_for(filters).filter(kind=DeadlineKind.VICTIM_UPDATE)
+        return _by_month(qs, "met_at", ranges, gap=Sum(GAP_MICROSECONDS), n=Count("id"))
+
+    for month, values in rows("met", met, met_rows):
+        if values["n"]:
             row = at(month)
-            row.gap_microseconds += int(gap)
-            row.gap_count += n
-    if (q := _within("submitted_at", surveys)) is not None:
-        qs = selectors.responses_narrowed(survey_selectors.responses(filters.viewer).filter(q), filters)
-        grouped = qs.annotate(m=TruncMonth("submitted_at", tzinfo=sla.LONDON)).values_list("m").annotate(
-            total=Count("id"), ok=Count("id", filter=Q(overall__gte=survey_selectors.SATISFIED))).order_by()
-        for month, total, ok in grouped:
-            row = at(month)
-            row.survey_total += total
-            row.survey_satisfied += ok
+            row.gap_microseconds += int(values["gap"])
+            row.gap_count += values["n"]
+
+    def survey_rows(ranges):
+        qs = selectors.responses_narrowed(survey_selectors.responses(filters.viewer), filters)
+        return _by_month(qs, "submitted_at", ranges, total=Count("id"),
+                         ok=Count("id", filter=Q(overall__gte=survey_selectors.SATISFIED)))
+
+    for month, values in rows("surveys", surveys, survey_rows):
+        row = at(month)
+        row.survey_total += values["total"]
+        row.survey_satisfied += values["ok"]
     return out
 
 
@@ -180,7 +217,7 @@ def _segments(start: date, end: date, covered: set[date]) -> list[tuple[date, da
     return runs
 
 
-def figures(period: Period, filters: Filters, *, now: datetime | None = None) -> Figures:
+def figures(period: Period, filters: Filters, *, now: datetime | None = None, cache: dict | None = None) -> Figures:
     """selectors.figures, with the period's whole closed months read from their rows."""
     now = now or timezone.now()
     if not eligible(filters):
@@ -192,7 +229,7 @@ def figures(period: Period, filters: Filters, *, now: datetime | None = None) ->
     for measures in rows.values():
         total.add(measures)
     for measures in live(filters, reports=runs, due=[(lo, min(hi, now)) for lo, hi in runs], met=runs,
-                         surveys=runs).values():
+                         surveys=runs, cache=cache).values():
         total.add(measures)
     result = Figures(
         reports_by_channel={"online": total.reports_online, "phone": total.reports_phone},
@@ -205,7 +242,8 @@ def figures(period: Period, filters: Filters, *, now: datetime | None = None) ->
     return selectors.figures_now(result, filters, now=now)
 
 
-def trends(filters: Filters, *, months: int = 12, today: date | None = None, now: datetime | None = None) -> list[dict]:
+def trends(filters: Filters, *, months: int = 12, today: date | None = None, now: datetime | None = None,
+           cache: dict | None = None) -> list[dict]:
     """selectors.trends, with closed months read from their rows."""
     today = today or timezone.localdate()
     now = now or timezone.now()
@@ -223,7 +261,7 @@ def trends(filters: Filters, *, months: int = 12, today: date | None = None, now
     # and survey responses by the end of today.
     computed = live(filters, reports=whole, due=[(lo, min(hi, now, _end(today))) for lo, hi in whole],
                     met=[(lo, min(hi, _end(today))) for lo, hi in whole],
-                    surveys=[(lo, min(hi, _end(today))) for lo, hi in whole])
+                    surveys=[(lo, min(hi, _end(today))) for lo, hi in whole], cache=cache)
     out = []
     for month in month_starts:
         m = rows.get(month) or computed.get(month) or Measures()

@@ -78,6 +78,20 @@ class Filters:
             qs = qs.filter(Exists(Report.objects.filter(case=OuterRef("pk"), channel=self.channel)))
         return qs
 
+    def case_q(self, prefix: str = "case__") -> Q:
+        """The filters as conditions on a related case (`prefix` reaches it), for a join instead of `IN (cases)`:
+        the viewer's scope is applied separately (cases.policy.scoped)."""
+        q = Q()
+        if self.officer:
+            q &= Q(**{f"{prefix}officer_id": self.officer})
+        if self.category:
+            q &= Q(**{f"{prefix}category_id": self.category})
+        if self.risk_level:
+            q &= Q(**{f"{prefix}risk_level": self.risk_level})
+        if self.channel:
+            q &= Q(Exists(Report.objects.filter(case=OuterRef(f"{prefix}pk"), channel=self.channel)))
+        return q
+
     def is_empty(self) -> bool:
         return not (self.officer or self.category or self.channel or self.risk_level)
 
@@ -124,9 +138,10 @@ def reports_for(period: Period, filters: Filters) -> QuerySet[Report]:
 
 
 def overdue_deadlines(filters: Filters, *, now: datetime) -> QuerySet[Deadline]:
-    """Deadlines past due and still open, on the viewer's open cases."""
-    open_cases = filters.cases().filter(status__in=OPEN_STATUSES)
-    return scoped(filters.viewer, Deadline.objects.open()).filter(due_at__lt=now, case__in=open_cases)
+    """Deadlines past due and still open, on the viewer's open cases. The case is joined, not read as `IN (every
+    open case)`: at 1,000,000 cases that subquery built a hash of 50,000 cases for a few thousand deadlines."""
+    open_deadlines = scoped(filters.viewer, Deadline.objects.open()).filter(due_at__lt=now, case__status__in=OPEN_STATUSES)
+    return open_deadlines.filter(filters.case_q("case__"))
 
 
 def due_in(period: Period, now: datetime) -> Q:
@@ -184,9 +199,15 @@ def figures_now(result: Figures, filters: Filters, *, now: datetime) -> Figures:
     """The figures of this moment, whatever the period: open cases by risk, age and category; overdue now."""
     open_cases = filters.cases().filter(status__in=OPEN_STATUSES)
     today = timezone.localdate(now)
+
+    def midnight(day: date) -> datetime:
+        return datetime.combine(day, time.min, tzinfo=sla.LONDON)
+
+    # Received on a London date from today - high to today - low: compared with the instants those dates begin (the
+    # same cases as received_at__date, without converting 50,000 timestamps to London dates four times over).
     aggregates = {
-        key: Count("id", filter=Q(received_at__date__lte=today - timedelta(days=low))
-                   & (Q(received_at__date__gte=today - timedelta(days=high)) if high is not None else Q()))
+        key: Count("id", filter=Q(received_at__lt=midnight(today - timedelta(days=low - 1)))
+                   & (Q(received_at__gte=midnight(today - timedelta(days=high))) if high is not None else Q()))
         for key, _, low, high in AGE_BANDS
     }
     aggregates.update({f"risk_{level}": Count("id", filter=Q(risk_level=level)) for level in RiskLevel.values})

@@ -37,10 +37,12 @@ def dashboard(request):
     form, period, filters = _read(request)
     query = request.GET.urlencode()
     # Closed months from their pre-aggregated rows (dashboard.monthly), the rest live: equal to selectors' figures.
-    trend_rows = monthly.trends(filters)
+    # One instant and one cache for both, so the current month's live figures are read once, not twice.
+    now, cache = timezone.now(), {}
+    trend_rows = monthly.trends(filters, today=timezone.localdate(now), now=now, cache=cache)
     for row in trend_rows:
         row["verdicts"] = targets.month_verdicts(row)
-    figures = monthly.figures(period, filters)
+    figures = monthly.figures(period, filters, now=now, cache=cache)
     context = {
         "form": form, "period": period, "query": query, "figures": figures, "verdicts": targets.headline_verdicts(figures),
         "targets": targets.TARGETS, "trends": trend_rows, "bars": _bars(trend_rows), "workload": selectors.workload(filters),
