@@ -8,7 +8,7 @@ from django.core.validators import RegexValidator
 from django.db.models import Case as CaseWhen
 from django.db.models import Exists, IntegerField, OuterRef, Q, Value, When
 
-from .form_fields import DateField, FastSelect
+from .form_fields import DateField
 from .models import Case, CaseStatus, Category, Channel, Party, Report, RiskLevel
 from .policy import Can, users_who_can
 from .validators import normalise_phone, normalise_postcode
@@ -22,15 +22,12 @@ def staff_officers():
 
 
 class OfficerChoiceField(forms.ModelChoiceField):
-    widget = FastSelect  # a county has a thousand officers (cases.form_fields.FastSelect)
-
     def label_from_instance(self, obj):
         return obj.get_full_name() or obj.username
 
 
 class _OfficerFilterField(django_filters.fields.ModelChoiceField):
     # django-filter's own field, which knows the "Unassigned" (null) choice.
-    widget = FastSelect
     def label_from_instance(self, obj):
         return obj.get_full_name() or obj.username
 

@@ -1,12 +1,10 @@
 """Form fields for UK postcodes, phone numbers and dates: validated and normalised in one place."""
 
-import html
 from datetime import date
 
 from crispy_forms_gds.fields import DateInputField
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.safestring import mark_safe
 
 from .validators import normalise_postcode, validate_phone, validate_postcode
 
@@ -75,35 +73,3 @@ class IsoDateField(forms.DateField):
         if value and not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
             raise ValidationError(f"Enter a year between {EARLIEST_YEAR} and {LATEST_YEAR}", code="invalid_year")
         return value
-
-
-class FastSelect(forms.Select):
-    """A <select> whose options are written in Python, with the same HTML as Django's templates.
-
-    Django renders every <option> through a template (two includes each): a county's 1,000 officers cost 55–100 ms
-    on each page with an officer filter (case list, dashboard), more than the rest of the page together.
-    """
-
-    def render(self, name, value, attrs=None, renderer=None):
-        widget = self.get_context(name, value, attrs)["widget"]
-        parts = [f'<select name="{_escape(widget["name"])}"{_attrs(widget["attrs"])}>']
-        for group_name, options, _index in widget["optgroups"]:
-            if group_name:
-                parts.append(f'\n  <optgroup label="{_escape(group_name)}">')
-            parts.extend(f'\n  <option value="{_escape(str(option["value"]))}"{_attrs(option["attrs"])}>'
-                         f'{_escape(option["label"])}</option>\n' for option in options)
-            if group_name:
-                parts.append("\n  </optgroup>")
-        parts.append("\n</select>")
-        return mark_safe("".join(parts))  # noqa: S308 (every value above is escaped)
-
-
-def _escape(value) -> str:
-    """conditional_escape without its lazy-string wrapper (called thousands of times per select)."""
-    return value.__html__() if hasattr(value, "__html__") else html.escape(str(value))
-
-
-def _attrs(attrs: dict) -> str:
-    """django/forms/widgets/attrs.html in Python: ` name="value"`, a bare ` name` for True, nothing for False."""
-    return "".join(f' {_escape(key)}="{_escape(str(val))}"' if val is not True else f" {_escape(key)}"
-                   for key, val in attrs.items() if val is not False)
