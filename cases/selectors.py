@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.contrib.postgres.aggregates import ArrayAgg
+from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.fields import ArrayField
 from django.db.models import (
     BooleanField,
@@ -18,6 +19,8 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Window,
+    prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -266,13 +269,17 @@ def _open_deadlines_prefetch():
     return Prefetch("deadlines", queryset=deadlines, to_attr="open_deadlines")
 
 
-def _with_due_facts(queryset):
+def _action_dates():
+    """The next review and expiry dates of a case's planned or in-force actions, as annotations."""
     active = Action.objects.filter(case=OuterRef("pk"), status__in=[ActionStatus.PLANNED, ActionStatus.IN_FORCE])
-    return queryset.annotate(
-        last_update_at=_last_update_subquery(),
-        next_action_review=Subquery(active.filter(review_on__isnull=False).order_by("review_on").values("review_on")[:1]),
-        next_action_expiry=Subquery(active.filter(expires_on__isnull=False).order_by("expires_on").values("expires_on")[:1]),
-    ).prefetch_related(_open_deadlines_prefetch())
+    return {
+        "next_action_review": Subquery(active.filter(review_on__isnull=False).order_by("review_on").values("review_on")[:1]),
+        "next_action_expiry": Subquery(active.filter(expires_on__isnull=False).order_by("expires_on").values("expires_on")[:1]),
+    }
+
+
+def _with_due_facts(queryset):
+    return queryset.annotate(last_update_at=_last_update_subquery(), **_action_dates()).prefetch_related(_open_deadlines_prefetch())
 
 
 # Someone no message can serve (cases.contact_rules.message_channel_for is None) is a task: an officer phones or
@@ -297,7 +304,7 @@ def _tasks(my_open_cases) -> list[Task]:
         Deadline.objects.open()
         .filter(case__in=my_open_cases, due_at__lte=timezone.now() + TASK_HORIZON)
         .exclude(contact_rules.messageable("party__"))
-        .select_related("party", "case")
+        .select_related("party", "case").defer("case__search_document")
         .annotate(prompt_guidance=prompt_guidance())
         .order_by("due_at")[:HOME_TASKS]
     )
@@ -330,19 +337,24 @@ class VictimFlags:
     vulnerable: bool
 
 
-def _victim_flags(user, cases) -> dict[int, VictimFlags]:
-    """Case id → its victims' flags, for cases where one is set: one query for the people, one call for their flags."""
-    from .selectors_register import VICTIM_ROLES, person_flags  # imported here: the register's rules import this module
+def _victim_people(user):
+    """Annotations for the home's rows: the ids of each case's victims on the register (selectors_register.VICTIM_ROLES),
+    read with the rows, for users who see the register."""
+    from .selectors_register import VICTIM_ROLES  # imported here: the register's rules import this module
 
-    if not cases or not can(user, Can.SEE_REGISTER):
+    if not can(user, Can.SEE_REGISTER):
         return {}
-    victims = list(
-        Party.objects.filter(case__in=[c.pk for c in cases], role__in=VICTIM_ROLES, person__isnull=False)
-        .values_list("case_id", "person_id")
-    )
+    people = Party.objects.filter(case=OuterRef("pk"), role__in=VICTIM_ROLES, person__isnull=False).order_by().values("person_id")
+    return {"victim_people": ArraySubquery(people)}
+
+
+def _victim_flags(cases) -> dict[int, VictimFlags]:
+    """Case id → its victims' flags, for cases where one is set (from `_victim_people`): one call for their flags."""
+    from .selectors_register import person_flags
+
+    victims = [(case.pk, person_id) for case in cases for person_id in getattr(case, "victim_people", None) or ()]
     if not victims:
         return {}
-
     flags = person_flags({person_id for _, person_id in victims})
     found: dict[int, VictimFlags] = {}
     for case_id, person_id in victims:
@@ -354,46 +366,67 @@ def _victim_flags(user, cases) -> dict[int, VictimFlags]:
     return found
 
 
+def _due_rows(cases) -> list[dict]:
+    rows = []
+    for case in cases:
+        dues = _dues(case)
+        rows.append({"case": case, "next": dues[0] if dues else None, "overdue": [d for d in dues if d.overdue]})
+    return rows
+
+
 def officer_home(user, *, unassigned_limit: int = 20, action_days: int = 14) -> OfficerHome:
     """My most urgent open cases (next deadline first, overdue at the top), the team's new unassigned cases,
-    counts, near action dates and phone/letter tasks. Ordered and counted in SQL, so a caseload of hundreds
-    costs the same as a few."""
+    counts, near action dates and phone/letter tasks. Bounded whatever the caseload: my open cases are read once,
+    through the (officer, status) index, for their order and counts together; everything else is read for the
+    rows shown."""
     now = timezone.now()
     visible = cases_visible_to(user)
-    mine = visible.filter(officer=user).exclude(status=CaseStatus.CLOSED)
+    # status IN (…) rather than "not closed": an index condition on case_officer_status_idx, not a scan of all open cases.
+    mine = visible.filter(officer=user, status__in=OPEN_STATUSES)
     next_due = Subquery(Deadline.objects.open().filter(case=OuterRef("pk")).order_by("due_at").values("due_at")[:1])
     urgent = list(
-        _with_due_facts(mine.select_related("category").defer("search_document"))
-        .annotate(next_due=next_due)
-        .order_by(F("next_due").asc(nulls_last=True), "received_at")[:HOME_CASES]
+        mine.select_related("category").defer("search_document")
+        .annotate(
+            next_due=next_due, **_action_dates(), **_victim_people(user),
+            # My counts, over all my open cases before the LIMIT (window aggregates): no second pass.
+            open_count=Window(Count("id")),
+            high_risk_count=Window(Count("id", filter=Q(risk_level=RiskLevel.HIGH))),
+            overdue_count=Window(Count("id", filter=Q(next_due__lt=now))),
+        )
+        .order_by(F("next_due").asc(nulls_last=True), "received_at", "id")[:HOME_CASES]
     )
-    rows = []
-    victim_flags = _victim_flags(user, urgent)
-    for case in urgent:
-        dues = _dues(case)
-        rows.append({"case": case, "next": dues[0] if dues else None, "overdue": [d for d in dues if d.overdue],
-                     "victims": victim_flags.get(case.pk)})
-    # The same due facts as my cases (one prefetch of open deadlines): a case three days past its first contact
-    # must not look like one that arrived this morning.
+    # The same due facts as my cases: a case three days past its first contact must not look like one that arrived
+    # this morning. The oldest first, chosen before the due facts are read.
+    oldest = (visible.filter(officer__isnull=True, status=CaseStatus.NEW).order_by("received_at", "id")
+              .values("pk")[:unassigned_limit])
     waiting = list(
-        _with_due_facts(visible.filter(officer__isnull=True, status=CaseStatus.NEW).select_related("category").defer("search_document"))
-        .order_by("received_at")[:unassigned_limit]
+        visible.filter(pk__in=oldest).select_related("category").defer("search_document")
+        .annotate(**_action_dates()).order_by("received_at", "id")
     )
-    unassigned = []
-    for case in waiting:
-        dues = _dues(case)
-        unassigned.append({"case": case, "next": dues[0] if dues else None, "overdue": [d for d in dues if d.overdue]})
+    # One read of the open deadlines (and their people's prompts) for the rows shown, mine and waiting alike.
+    prefetch_related_objects(urgent + waiting, _open_deadlines_prefetch())
+
+    victim_flags = _victim_flags(urgent)
+    rows = _due_rows(urgent)
+    for row in rows:
+        row["victims"] = victim_flags.get(row["case"].pk)
+    first = urgent[0] if urgent else None
+    counts = {
+        "open": first.open_count if first else 0,
+        "high_risk": first.high_risk_count if first else 0,
+        "overdue": first.overdue_count if first else 0,
+        # Index only: (officer_id, status) entries of unassigned cases.
+        "unassigned": visible.filter(officer__isnull=True).exclude(status=CaseStatus.CLOSED).count(),
+    }
     horizon = timezone.localdate() + timedelta(days=action_days)
     action_dates = list(
         Action.objects.filter(case__in=mine, status__in=[ActionStatus.PLANNED, ActionStatus.IN_FORCE])
         .filter(Q(review_on__lte=horizon) | Q(expires_on__lte=horizon))
-        .select_related("case", "action_type", "perpetrator")
+        .select_related("case", "action_type", "perpetrator").defer("case__search_document")
         .order_by("review_on", "expires_on")[:20]
     )
-    overdue = Exists(Deadline.objects.open().filter(case=OuterRef("pk"), due_at__lt=now))
-    counts = mine.aggregate(open=Count("id"), high_risk=Count("id", filter=Q(risk_level=RiskLevel.HIGH)), overdue=Count("id", filter=Q(overdue)))
-    counts["unassigned"] = visible.filter(officer__isnull=True).exclude(status=CaseStatus.CLOSED).count()
-    return OfficerHome(my_cases=rows, unassigned=unassigned, counts=counts, action_dates=action_dates, tasks=_tasks(mine))
+    return OfficerHome(my_cases=rows, unassigned=_due_rows(waiting), counts=counts, action_dates=action_dates,
+                       tasks=_tasks(mine))
 
 
 # --- one case ----------------------------------------------------------------------------
