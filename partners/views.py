@@ -5,7 +5,6 @@ evidence file or agency the user may not see is a 404. Every view of a case page
 """
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -230,7 +229,7 @@ def access_log(request):
     form = AccessLogFilterForm(request.GET or None, users=users)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
     rows = selectors.access_log_rows(request.user, user_id=filters.get("user"), reference=filters.get("reference") or "")
-    page = Paginator(rows, LOG_PER_PAGE).get_page(request.GET.get("page"))
+    page = capped_page(rows, request.GET.get("page"), per_page=LOG_PER_PAGE)
     entries = [{**r, "event_label": selectors.event_label(r["event"])} for r in page.object_list]
     return render(request, "partners/access_log.html", {
         "agency": agency, "form": form, "page": page, "entries": entries, "query": _query_without_page(request),

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from cases.paging import capped_page
 from cases.policy import Can, requires
 
 from ..forms import SignInLogFilterForm, TwoFactorResetForm
@@ -23,7 +24,7 @@ PEOPLE_PER_PAGE = 50
 def security(request):
     form = SignInLogFilterForm(request.GET or None)
     username = form.cleaned_data["username"] if form.is_valid() else ""
-    page = Paginator(sign_in_events(username=username), EVENTS_PER_PAGE).get_page(request.GET.get("page"))
+    page = capped_page(sign_in_events(username=username), request.GET.get("page"), per_page=EVENTS_PER_PAGE)
     query = request.GET.copy()
     query.pop("page", None)
     context = {"form": form, "locked": locked_accounts(), "page": page, "query": query.urlencode(), "username": username}

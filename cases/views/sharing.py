@@ -18,6 +18,7 @@ from ..forms_sharing import (
     StopShareForm,
 )
 from ..models import ShareScope
+from ..paging import capped_page
 from ..policy import Can, case_or_404, requires
 from ..services.sharing import SCOPE_WORDS
 
@@ -187,7 +188,7 @@ def access_log(request):
     entries = reads.access_log_search(
         request.user, username=filters.get("username", ""), agency_id=filters.get("agency"), reference=filters.get("reference", ""),
     )
-    page = Paginator(entries, LOG_PER_PAGE).get_page(request.GET.get("page"))
+    page = capped_page(entries, request.GET.get("page"), per_page=LOG_PER_PAGE)
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "cases/sharing/access_log.html", {"form": form, "page": page, "query": query.urlencode()})
