@@ -2,6 +2,8 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F
+from django.db.models.functions import Upper
 from django.utils import timezone
 
 
@@ -39,6 +41,8 @@ class SignInEvent(models.Model):
         indexes = [
             models.Index(fields=["-at"], name="signin_at_idx"),
             models.Index(fields=["username", "-at"], name="signin_username_idx"),
+            # The sign-in log's filter is case-insensitive (username__iexact).
+            models.Index(Upper("username"), F("at").desc(), name="signin_username_upper_idx"),
         ]
 
     def __str__(self):

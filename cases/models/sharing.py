@@ -7,7 +7,8 @@ are the shares of their agency.
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Upper
 from django.utils import timezone
 
 
@@ -154,6 +155,9 @@ class AccessLogEntry(models.Model):
             models.Index(fields=["user", "-at"], name="accesslog_user_idx"),
             models.Index(fields=["agency", "-at"], name="accesslog_agency_idx"),
             models.Index(fields=["-at"], name="accesslog_at_idx"),
+            # The access log's filters (case-insensitive, newest first): a county's log holds millions of rows.
+            models.Index(Upper("username"), F("at").desc(), name="accesslog_username_upper_idx"),
+            models.Index(Upper("case_reference"), F("at").desc(), name="accesslog_reference_upper_idx"),
         ]
 
     def __str__(self):
