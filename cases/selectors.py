@@ -32,6 +32,7 @@ from .models import (
     Action,
     ActionStatus,
     AgencyMember,
+    Breach,
     Case,
     CaseShare,
     CaseStatus,
@@ -432,32 +433,59 @@ def officer_home(user, *, unassigned_limit: int = 20, action_days: int = 14) -> 
 # --- one case ----------------------------------------------------------------------------
 
 def case_for_detail(user, *, reference: str) -> Case | None:
-    """One case with everything its page shows, in a fixed number of queries."""
+    """One case with everything its page shows, in a fixed number of queries.
+
+    Kept cheap to compile as well as to run: no prefetch the page does not show (reports, last update), breach dates
+    as an array on each action rather than a nested prefetch, and the case's own people (named by its deadlines,
+    contacts and actions) taken from the People prefetch rather than joined again."""
     waiting = (  # possible matches still to decide, as selectors_register.possible_matches_open
         PossibleMatch.objects.filter(decision="", person__merged_into__isnull=True, person__anonymised_at__isnull=True)
         .exclude(party__person=F("person")).order_by("found_at", "id")
     )
+    breach_dates = ArraySubquery(Breach.objects.filter(action=OuterRef("pk")).order_by("-occurred_on").values("occurred_on"))
     case = (
-        _with_due_facts(cases_visible_to(user))
+        cases_visible_to(user)
+        .annotate(**_action_dates())
         .select_related("category", "officer", "merged_into")
+        .defer("search_document", "merged_into__search_document")  # wide, and never shown
         .prefetch_related(
-            Prefetch("reports", queryset=Report.objects.select_related("reporter", "logged_by", "category").order_by("received_at")),
+            Prefetch("deadlines", to_attr="open_deadlines",
+                     queryset=Deadline.objects.open().annotate(prompt_guidance=prompt_guidance()).order_by("due_at")),
             # The first possible match still to decide on each person, for the "Possible match: check" link.
             Prefetch("parties", queryset=Party.objects.order_by("id").annotate(
                 waiting_match_id=Subquery(waiting.filter(party=OuterRef("pk")).values("pk")[:1]))),
             Prefetch("evidence", queryset=Evidence.objects.select_related("uploaded_by").order_by("uploaded_at")),
-            Prefetch("contacts", queryset=Contact.objects.select_related("party", "recorded_by").order_by("-occurred_at")),
-            Prefetch("risk_assessments", queryset=RiskAssessment.objects.select_related("assessed_by", "party")),
-            Prefetch("actions", queryset=Action.objects.select_related("action_type", "perpetrator").prefetch_related("breaches")),
-            Prefetch("referrals", queryset=_referrals_with_partner_facts()),
+            Prefetch("contacts", queryset=Contact.objects.order_by("-occurred_at")),
+            Prefetch("risk_assessments", queryset=RiskAssessment.objects.select_related("assessed_by")),
+            Prefetch("actions", queryset=Action.objects.select_related("action_type").annotate(breach_dates=breach_dates)),
+            Prefetch("referrals", queryset=Referral.objects.select_related("agency").annotate(
+                agency_has_users=Exists(AgencyMember.objects.filter(agency=OuterRef("agency"), user__is_active=True)))),
             Prefetch("shares", queryset=case_shares_for_page(), to_attr="partner_shares"),
         )
         .filter(reference=reference)
         .first()
     )
-    if case is not None:
-        register_flags_attach(user, list(case.parties.all()))
+    if case is None:
+        return None
+    parties = list(case.parties.all())
+    _case_people_attach(case, {p.pk: p for p in parties})
+    # As _referrals_with_partner_facts: the agency sees this case when one of its shares is in effect today.
+    live_agencies = {share.agency_id for share in case.partner_shares if share.is_live}
+    for referral in case.referrals.all():
+        referral.agency_sees_case = referral.agency_id in live_agencies
+    register_flags_attach(user, parties)
     return case
+
+
+def _case_people_attach(case: Case, parties: dict[int, Party]) -> None:
+    """Point the case's deadlines, contacts and actions at its people as the People prefetch read them. One that
+    names someone else's party (never, after a merge moves both) keeps Django's lazy relation."""
+    for rows, attr in ((case.open_deadlines, "party"), (case.contacts.all(), "party"), (case.actions.all(), "perpetrator")):
+        descriptor = getattr(type(rows[0]), attr) if rows else None
+        for row in rows:
+            party = parties.get(getattr(row, f"{attr}_id"))
+            if party is not None:
+                descriptor.field.set_cached_value(row, party)
 
 
 def register_flags_attach(user, parties) -> None:

@@ -29,6 +29,9 @@ CASE_PAGE_MAX_QUERIES += 1
 # The letters and notices panel (issue 15): letters_case reads the case's latest documents, one query whatever their
 # number (cases never imports letters).
 CASE_PAGE_MAX_QUERIES += 1
+# County scale (issue 16): no reports prefetch (the page never showed them), and breach dates read with the actions
+# rather than by a nested prefetch: two fewer, and the same for a case with no actions.
+CASE_PAGE_MAX_QUERIES -= 2
 
 
 def worked_case(i, officer, *, extra=1):
