@@ -55,8 +55,10 @@ def closed_months(*, today: date | None = None) -> list[date]:
     return months
 
 
-# Each fact once, with its case's current dimensions; `own_channel` is set only for survey responses (filed by
-# the response's own channel), the others count under every channel their case has a report by.
+# Each fact once, with its case's current dimensions; every measure is 0 or 1, never null (a group of unmet deadlines
+# only must sum to 0). `own_channel` is set only for survey responses, filed by the response's own channel (empty
+# when their case had no report left, a merged duplicate: then under all channels only); the other facts count
+# under every channel their case has a report by.
 _FACTS = """
 SELECT dashboard_london_month(r.received_at) AS month, r.case_id, c.officer_id, c.category_id, c.risk_level, NULL::varchar AS own_channel,
        1 AS reports_total, (r.channel = 'online')::int AS reports_online, (r.channel = 'phone')::int AS reports_phone,
@@ -66,11 +68,13 @@ SELECT dashboard_london_month(r.received_at) AS month, r.case_id, c.officer_id, 
  WHERE r.received_at >= %(lo)s AND r.received_at < %(hi)s
 UNION ALL
 SELECT dashboard_london_month(d.due_at), d.case_id, c.officer_id, c.category_id, c.risk_level, NULL, 0, 0, 0,
-       (d.kind = 'first_contact')::int, (d.kind = 'first_contact' AND d.met_at <= d.due_at)::int,
+       (d.kind = 'first_contact')::int, (d.kind = 'first_contact' AND coalesce(d.met_at <= d.due_at, false))::int,
        (d.kind = 'victim_update' AND NOT coalesce(d.interval_days <= %(high)s, false))::int,
-       (d.kind = 'victim_update' AND NOT coalesce(d.interval_days <= %(high)s, false) AND d.met_at <= d.due_at)::int,
+       (d.kind = 'victim_update' AND NOT coalesce(d.interval_days <= %(high)s, false)
+        AND coalesce(d.met_at <= d.due_at, false))::int,
        (d.kind = 'victim_update' AND coalesce(d.interval_days <= %(high)s, false))::int,
-       (d.kind = 'victim_update' AND coalesce(d.interval_days <= %(high)s, false) AND d.met_at <= d.due_at)::int,
+       (d.kind = 'victim_update' AND coalesce(d.interval_days <= %(high)s, false)
+        AND coalesce(d.met_at <= d.due_at, false))::int,
        0, 0, 0, 0
   FROM cases_deadline d JOIN cases_case c ON c.id = d.case_id
  WHERE d.kind IN ('first_contact', 'victim_update') AND (d.cancelled_at IS NULL OR d.cancelled_at > d.due_at)
@@ -107,7 +111,7 @@ SELECT f.month,
        sum(std_met), sum(high_total), sum(high_met), sum(gap), sum(gap_count), sum(survey_total), sum(survey_ok)
   FROM ({_FACTS}) f
   LEFT JOIN LATERAL (SELECT {has} FROM cases_report x WHERE x.case_id = f.case_id) h ON f.case_id IS NOT NULL
-  CROSS JOIN LATERAL (SELECT '' UNION ALL SELECT f.own_channel WHERE f.own_channel IS NOT NULL
+  CROSS JOIN LATERAL (SELECT '' UNION ALL SELECT f.own_channel WHERE f.own_channel <> ''
                       UNION ALL {per_case}) ch(channel)
  GROUP BY f.month, ch.channel, CUBE (f.officer_id, f.category_id, f.risk_level)
 """

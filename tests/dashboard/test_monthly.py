@@ -221,7 +221,10 @@ def test_a_refresh_while_another_runs_builds_nothing_and_the_next_one_builds(his
             cursor.execute("SELECT pg_advisory_lock(%s)", [REFRESH_LOCK])
         assert dashboard_refresh() == []
         assert not MonthlyFigure.objects.exists()
+        with other.cursor() as cursor:  # released now (closing the session would release it a moment later)
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [REFRESH_LOCK])
+            assert cursor.fetchone()[0]
     finally:
-        other.close()  # the lock goes with the session
+        other.close()
     assert dashboard_refresh() == [SEPTEMBER, OCTOBER, NOVEMBER]
     assert MonthlyFigure.objects.exists()
