@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import ExpressionWrapper, F, IntegerField, Q
 from django.utils import timezone
 
 from ..models import (
@@ -207,8 +207,12 @@ def person_candidates(
         lookup |= Q(postcode=normalise_postcode(d.postcode))
     # Retired and anonymised records are left out here rather than in SQL: the planner then always starts from the
     # indexes above, whatever its statistics say about merged_into.
-    people = Person.objects.filter(lookup).order_by("-pk")[:CANDIDATE_ROWS]
-    parties = Party.objects.filter(lookup, person__isnull=False).select_related("person").order_by("-pk")[:CANDIDATE_ROWS]
+    # Newest first by `pk + 0`, not `pk`: ordered by the primary key with a LIMIT, PostgreSQL walked the whole
+    # primary-key index backwards hoping to meet 200 matches early (270 ms at 1,000,000 people for 23 matches);
+    # an expression no index provides makes it gather the few matches from the indexes and sort them.
+    newest_first = ExpressionWrapper(F("pk") + 0, output_field=IntegerField()).desc()
+    people = Person.objects.filter(lookup).order_by(newest_first)[:CANDIDATE_ROWS]
+    parties = Party.objects.filter(lookup, person__isnull=False).select_related("person").order_by(newest_first)[:CANDIDATE_ROWS]
     found: dict[int, Candidate] = {}
     for person, record in [(p, p) for p in people] + [(p.person, p) for p in parties if not p.is_unknown]:
         if person.pk == exclude_person_id or person.merged_into_id or person.anonymised_at:
