@@ -7,11 +7,9 @@ from django.contrib.postgres.aggregates import ArrayAgg
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.fields import ArrayField
 from django.db.models import (
-    BooleanField,
     CharField,
     Count,
     Exists,
-    ExpressionWrapper,
     F,
     Max,
     OuterRef,
@@ -436,8 +434,9 @@ def case_for_detail(user, *, reference: str) -> Case | None:
     """One case with everything its page shows, in a fixed number of queries.
 
     Kept cheap to compile as well as to run: no prefetch the page does not show (reports, last update), breach dates
-    as an array on each action rather than a nested prefetch, and the case's own people (named by its deadlines,
-    contacts and actions) taken from the People prefetch rather than joined again."""
+    as an array on each action rather than a nested prefetch, the case's own people (named by its deadlines,
+    contacts and actions) taken from the People prefetch rather than joined again, and the actions' next review and
+    expiry dates (as _action_dates) read from the actions already prefetched."""
     waiting = (  # possible matches still to decide, as selectors_register.possible_matches_open
         PossibleMatch.objects.filter(decision="", person__merged_into__isnull=True, person__anonymised_at__isnull=True)
         .exclude(party__person=F("person")).order_by("found_at", "id")
@@ -445,7 +444,6 @@ def case_for_detail(user, *, reference: str) -> Case | None:
     breach_dates = ArraySubquery(Breach.objects.filter(action=OuterRef("pk")).order_by("-occurred_on").values("occurred_on"))
     case = (
         cases_visible_to(user)
-        .annotate(**_action_dates())
         .select_related("category", "officer", "merged_into")
         .defer("search_document", "merged_into__search_document")  # wide, and never shown
         .prefetch_related(
@@ -474,7 +472,20 @@ def case_for_detail(user, *, reference: str) -> Case | None:
     for referral in case.referrals.all():
         referral.agency_sees_case = referral.agency_id in live_agencies
     register_flags_attach(user, parties)
+    _action_dates_attach(case)
+    today = timezone.localdate()
+    for share in case.partner_shares:
+        share.is_stopped = share.stopped_at is not None
+        share.has_ended = share.ends_on is not None and share.ends_on < today
+    case.partner_shares.sort(key=lambda share: share.is_stopped)  # stable: not stopped first, each newest first
     return case
+
+
+def _action_dates_attach(case: Case) -> None:
+    """`next_action_review` and `next_action_expiry` as _action_dates annotates them, from the prefetched actions."""
+    active = [a for a in case.actions.all() if a.status in (ActionStatus.PLANNED, ActionStatus.IN_FORCE)]
+    case.next_action_review = min((a.review_on for a in active if a.review_on is not None), default=None)
+    case.next_action_expiry = min((a.expires_on for a in active if a.expires_on is not None), default=None)
 
 
 def _case_people_attach(case: Case, parties: dict[int, Party]) -> None:
@@ -502,16 +513,12 @@ def register_flags_attach(user, parties) -> None:
 
 
 def case_shares_for_page() -> QuerySet[CaseShare]:
-    """A case's shares for its page (prefetched: one query): those not stopped first, newest first, each marked
-    `is_live` (in effect today), `is_stopped` and `has_ended` (past its end date)."""
+    """A case's shares for its page (prefetched: one query), newest first, each marked `is_live` (in effect today).
+    case_for_detail marks each `is_stopped` and `has_ended` (past its end date) and puts those not stopped first."""
     return (
         CaseShare.objects.select_related("agency", "shared_by", "stopped_by")
-        .annotate(
-            is_live=Exists(live_shares().filter(pk=OuterRef("pk"))),
-            is_stopped=ExpressionWrapper(Q(stopped_at__isnull=False), output_field=BooleanField()),
-            has_ended=ExpressionWrapper(Q(ends_on__lt=timezone.localdate()), output_field=BooleanField()),
-        )
-        .order_by("is_stopped", "-shared_at", "-id")  # not stopped first: the page groups them
+        .annotate(is_live=Exists(live_shares().filter(pk=OuterRef("pk"))))
+        .order_by("-shared_at", "-id")
     )
 
 
@@ -578,8 +585,9 @@ def related_cases(user, case: Case, *, limit: int = 20) -> list[Case]:
         return []
     candidates = lookups[0].union(*lookups[1:])  # one subquery: the same single query whatever is found
     return list(
-        cases_visible_to(user).filter(pk__in=candidates).exclude(pk=case.pk).select_related("category", "officer")
-        .defer("search_document").order_by("-received_at")[:limit]
+        cases_visible_to(user).filter(pk__in=candidates).exclude(pk=case.pk).select_related("category")
+        .only("reference", "received_at", "status", "category__name")  # what the page's list shows
+        .order_by("-received_at")[:limit]
     )
 
 
